@@ -1,0 +1,97 @@
+// Command kinesis-monitoring is a CDK for Terraform app: an Amazon Kinesis
+// data stream with shard-level metrics and a CloudWatch alarm that fires when
+// writes to it are throttled (WriteProvisionedThroughputExceeded).
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchmetricalarm"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kinesisstream"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+)
+
+// StackID names the stack: cdktf.out/stacks/<StackID> and the state file.
+const StackID = "kinesis-monitoring"
+
+// ProviderConstraint replaces the exact "5.99.1" the aws/v19 bindings write:
+// the release they were built for and every later 5.x.
+const ProviderConstraint = ">= 5.99.1, < 6.0.0"
+
+// StatePath is relative to the stack directory Terraform runs in
+// (cdktf.out/stacks/<StackID>), so the state lands in the project directory as
+// with cdktf's default, without writing the checkout's absolute path into the
+// synthesized JSON.
+const StatePath = "../../../terraform." + StackID + ".tfstate"
+
+// NewKinesisMonitoringStack defines the stream, its write-throttling alarm and
+// the two outputs. cfg must come from ConfigFromContext (or DefaultConfig).
+func NewKinesisMonitoringStack(scope constructs.Construct, id string, cfg Config) cdktf.TerraformStack {
+	stack := cdktf.NewTerraformStack(scope, &id)
+
+	cdktf.NewLocalBackend(stack, &cdktf.LocalBackendConfig{Path: jsii.String(StatePath)})
+	provider.NewAwsProvider(stack, jsii.String("aws"), &provider.AwsProviderConfig{
+		Region: jsii.String(cfg.Region),
+	})
+	stack.AddOverride(jsii.String("terraform.required_providers.aws.source"), jsii.String("hashicorp/aws"))
+	stack.AddOverride(jsii.String("terraform.required_providers.aws.version"), jsii.String(ProviderConstraint))
+
+	streamConfig := &kinesisstream.KinesisStreamConfig{
+		Name:              jsii.String(cfg.StreamName),
+		ShardCount:        jsii.Number(cfg.ShardCount),
+		RetentionPeriod:   jsii.Number(cfg.RetentionHours),
+		ShardLevelMetrics: jsii.Strings(cfg.ShardLevelMetrics...),
+		StreamModeDetails: &kinesisstream.KinesisStreamStreamModeDetails{
+			StreamMode: jsii.String("PROVISIONED"),
+		},
+		EncryptionType: jsii.String("NONE"),
+	}
+	if cfg.Encryption {
+		streamConfig.EncryptionType = jsii.String("KMS")
+		streamConfig.KmsKeyId = jsii.String(cfg.KMSKeyID)
+	}
+	stream := kinesisstream.NewKinesisStream(stack, jsii.String("stream"), streamConfig)
+
+	alarm := cloudwatchmetricalarm.NewCloudwatchMetricAlarm(stack, jsii.String("write_throttle_alarm"), &cloudwatchmetricalarm.CloudwatchMetricAlarmConfig{
+		AlarmName:          jsii.String(cfg.AlarmName),
+		AlarmDescription:   jsii.String(cfg.AlarmDescription),
+		Namespace:          jsii.String("AWS/Kinesis"),
+		MetricName:         jsii.String("WriteProvisionedThroughputExceeded"),
+		Dimensions:         &map[string]*string{"StreamName": stream.Name()},
+		Statistic:          jsii.String(cfg.AlarmStatistic),
+		Period:             jsii.Number(cfg.AlarmPeriod),
+		EvaluationPeriods:  jsii.Number(cfg.AlarmEvaluationPeriods),
+		ComparisonOperator: jsii.String(cfg.AlarmComparisonOperator),
+		Threshold:          jsii.Number(cfg.AlarmThreshold),
+		TreatMissingData:   jsii.String(cfg.AlarmTreatMissingData),
+	})
+
+	cdktf.NewTerraformOutput(stack, jsii.String("kke_kinesis_stream_name"), &cdktf.TerraformOutputConfig{
+		Value:       stream.Name(),
+		Description: jsii.String("Name of the Kinesis data stream"),
+	})
+	cdktf.NewTerraformOutput(stack, jsii.String("kke_kinesis_alarm_name"), &cdktf.TerraformOutputConfig{
+		Value:       alarm.AlarmName(),
+		Description: jsii.String("Name of the CloudWatch alarm on the stream's write throttling"),
+	})
+	return stack
+}
+
+func main() {
+	defer jsii.Close()
+	prepareJsiiKernel()
+
+	cfg, err := LoadConfig()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		jsii.Close() // os.Exit skips deferred calls; this removes the kernel's temp dir
+		os.Exit(1)
+	}
+	app := cdktf.NewApp(nil)
+	NewKinesisMonitoringStack(app, StackID, cfg)
+	app.Synth()
+}

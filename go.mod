@@ -6,6 +6,7 @@ require (
 	github.com/aws/constructs-go/constructs/v10 v10.4.2
 	github.com/aws/jsii-runtime-go v1.142.0
 	github.com/cdktf/cdktf-provider-aws-go/aws/v19 v19.65.1
+	github.com/google/go-cmp v0.6.0
 	github.com/hashicorp/terraform-cdk-go/cdktf v0.20.12
 )
 

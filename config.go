@@ -455,12 +455,15 @@ func noControlCharacters(s string) bool {
 	return true
 }
 
+// render writes a value as JSON, the way it stands in cdktf.json.
 func render(raw any) string {
-	b, err := json.Marshal(raw)
-	if err != nil {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(raw); err != nil {
 		return fmt.Sprintf("%v", raw)
 	}
-	return string(b)
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 func sortedKeys(m map[string]any) []string {

@@ -1,0 +1,352 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// overrides holds a non-default value for every setting and the field it must
+// change; encryption is covered by its own case because turning it off rules
+// out kmsKeyId.
+var overrides = []struct {
+	key    string
+	value  any
+	change func(*Config)
+}{
+	{"region", "eu-west-1", func(c *Config) { c.Region = "eu-west-1" }},
+	{"streamName", "team.orders-stream_2", func(c *Config) { c.StreamName = "team.orders-stream_2" }},
+	{"shardCount", 3, func(c *Config) { c.ShardCount = 3 }},
+	{"retentionHours", 168, func(c *Config) { c.RetentionHours = 168 }},
+	{"shardLevelMetrics", []any{"IncomingBytes", "IteratorAgeMilliseconds"}, func(c *Config) {
+		c.ShardLevelMetrics = []string{"IncomingBytes", "IteratorAgeMilliseconds"}
+	}},
+	{"kmsKeyId", "alias/orders", func(c *Config) { c.KMSKeyID = "alias/orders" }},
+	{"alarmName", "orders write throttling", func(c *Config) { c.AlarmName = "orders write throttling" }},
+	{"alarmDescription", "Add shards: writes are throttled", func(c *Config) { c.AlarmDescription = "Add shards: writes are throttled" }},
+	{"alarmThreshold", 0, func(c *Config) { c.AlarmThreshold = 0 }},
+	{"alarmComparisonOperator", "GreaterThanOrEqualToThreshold", func(c *Config) { c.AlarmComparisonOperator = "GreaterThanOrEqualToThreshold" }},
+	{"alarmStatistic", "Maximum", func(c *Config) { c.AlarmStatistic = "Maximum" }},
+	{"alarmPeriod", 300, func(c *Config) { c.AlarmPeriod = 300 }},
+	{"alarmEvaluationPeriods", 3, func(c *Config) { c.AlarmEvaluationPeriods = 3 }},
+	{"alarmTreatMissingData", "breaching", func(c *Config) { c.AlarmTreatMissingData = "breaching" }},
+	{"encryption", false, func(c *Config) { c.Encryption = false }},
+}
+
+func TestEveryOverrideChangesExactlyItsField(t *testing.T) {
+	covered := map[string]bool{}
+	for _, o := range overrides {
+		covered[o.key] = true
+		t.Run(o.key, func(t *testing.T) {
+			// GIVEN only this setting WHEN the configuration is built
+			got, err := ConfigFromContext(map[string]any{o.key: o.value})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// THEN it is the default with exactly this field changed
+			want := DefaultConfig()
+			o.change(&want)
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+			if cmp.Equal(got, DefaultConfig()) {
+				t.Errorf("override %v equals the default: the test proves nothing", o.value)
+			}
+		})
+	}
+	for _, key := range settingKeys() {
+		if !covered[key] {
+			t.Errorf("setting %s has no override case", key)
+		}
+	}
+}
+
+func TestOverridesReachTheSynthAndNothingElseChanges(t *testing.T) {
+	base := flatten(synth(t, defaults).Doc)
+	const stream, alarm = "resource.aws_kinesis_stream.stream.", "resource.aws_cloudwatch_metric_alarm.write_throttle_alarm."
+	cases := []struct {
+		name string
+		ctx  map[string]any
+		want map[string]string // every path that changes, with its new JSON value ("" = removed)
+	}{
+		{"all settings but encryption", contextOf(func(key string) bool { return key != "encryption" }), map[string]string{
+			"provider.aws":                 `[{"region":"eu-west-1"}]`,
+			stream + "name":                `"team.orders-stream_2"`,
+			stream + "shard_count":         `3`,
+			stream + "retention_period":    `168`,
+			stream + "shard_level_metrics": `["IncomingBytes","IteratorAgeMilliseconds"]`,
+			stream + "kms_key_id":          `"alias/orders"`,
+			alarm + "alarm_name":           `"orders write throttling"`,
+			alarm + "alarm_description":    `"Add shards: writes are throttled"`,
+			alarm + "threshold":            `0`,
+			alarm + "comparison_operator":  `"GreaterThanOrEqualToThreshold"`,
+			alarm + "statistic":            `"Maximum"`,
+			alarm + "period":               `300`,
+			alarm + "evaluation_periods":   `3`,
+			alarm + "treat_missing_data":   `"breaching"`,
+		}},
+		{"encryption off", map[string]any{"encryption": false}, map[string]string{
+			stream + "encryption_type": `"NONE"`,
+			stream + "kms_key_id":      "",
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			// GIVEN the overrides WHEN synthesized
+			got := flatten(synth(t, c.ctx).Doc)
+			// THEN exactly the expected attributes differ from the default synth
+			changed := map[string]string{}
+			for path, v := range got {
+				if base[path] != v {
+					changed[path] = v
+				}
+			}
+			for path := range base {
+				if _, ok := got[path]; !ok {
+					changed[path] = ""
+				}
+			}
+			if diff := cmp.Diff(c.want, changed); diff != "" {
+				t.Errorf("changed attributes (-want +got):\n%s", diff)
+			}
+			// AND the alarm still follows the stream by reference
+			if dim := got[alarm+"dimensions.StreamName"]; dim != `"${aws_kinesis_stream.stream.name}"` {
+				t.Errorf("alarm dimension %s, want the stream reference", dim)
+			}
+		})
+	}
+}
+
+// contextOf builds a context from the override table.
+func contextOf(include func(key string) bool) map[string]any {
+	ctx := map[string]any{}
+	for _, o := range overrides {
+		if include(o.key) {
+			ctx[o.key] = o.value
+		}
+	}
+	return ctx
+}
+
+func TestAcceptedValueForms(t *testing.T) {
+	all := append([]string(nil), allShardLevelMetrics...)
+	cases := []struct {
+		name  string
+		ctx   map[string]any
+		check func(Config) bool
+	}{
+		{"integer as JSON number from cdktf.json", map[string]any{"shardCount": json.Number("2")}, func(c Config) bool { return c.ShardCount == 2 }},
+		{"integer written as 2.0", map[string]any{"shardCount": 2.0}, func(c Config) bool { return c.ShardCount == 2 }},
+		{"integer as a string", map[string]any{"retentionHours": "48"}, func(c Config) bool { return c.RetentionHours == 48 }},
+		{"retention at its maximum", map[string]any{"retentionHours": 8760}, func(c Config) bool { return c.RetentionHours == 8760 }},
+		{"high-resolution period 10", map[string]any{"alarmPeriod": 10}, func(c Config) bool { return c.AlarmPeriod == 10 }},
+		{"period 30", map[string]any{"alarmPeriod": "30"}, func(c Config) bool { return c.AlarmPeriod == 30 }},
+		{"fractional threshold", map[string]any{"alarmThreshold": json.Number("0.5")}, func(c Config) bool { return c.AlarmThreshold == 0.5 }},
+		{"negative threshold as a string", map[string]any{"alarmThreshold": "-1"}, func(c Config) bool { return c.AlarmThreshold == -1 }},
+		{"metrics as a comma-separated string", map[string]any{"shardLevelMetrics": "IncomingBytes, OutgoingBytes"}, func(c Config) bool {
+			return cmp.Equal(c.ShardLevelMetrics, []string{"IncomingBytes", "OutgoingBytes"})
+		}},
+		{"ALL stands for the seven metrics", map[string]any{"shardLevelMetrics": []any{"ALL"}}, func(c Config) bool { return cmp.Equal(c.ShardLevelMetrics, all) }},
+		{"empty list turns enhanced monitoring off", map[string]any{"shardLevelMetrics": []any{}}, func(c Config) bool {
+			return c.ShardLevelMetrics != nil && len(c.ShardLevelMetrics) == 0
+		}},
+		{"encryption as a string", map[string]any{"encryption": "false"}, func(c Config) bool { return !c.Encryption }},
+		{"KMS key id", map[string]any{"kmsKeyId": "1234abcd-12ab-34cd-56ef-1234567890ab"}, func(c Config) bool { return c.KMSKeyID == "1234abcd-12ab-34cd-56ef-1234567890ab" }},
+		{"multi-Region KMS key id", map[string]any{"kmsKeyId": "mrk-1234abcd12ab34cd56ef1234567890ab"}, func(c Config) bool { return strings.HasPrefix(c.KMSKeyID, "mrk-") }},
+		{"KMS key ARN", map[string]any{"kmsKeyId": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}, func(c Config) bool { return strings.HasPrefix(c.KMSKeyID, "arn:aws:kms:") }},
+		{"KMS alias ARN in GovCloud", map[string]any{"kmsKeyId": "arn:aws-us-gov:kms:us-gov-west-1:111122223333:alias/streams"}, func(c Config) bool { return strings.HasSuffix(c.KMSKeyID, "alias/streams") }},
+		{"GovCloud region", map[string]any{"region": "us-gov-west-1"}, func(c Config) bool { return c.Region == "us-gov-west-1" }},
+		{"empty description", map[string]any{"alarmDescription": ""}, func(c Config) bool { return c.AlarmDescription == "" }},
+		{"cdktf's own context keys are not settings", map[string]any{"cdktfRelativeModules": []any{}, "cdktfVersion": "0.20.12", "@acme/flag": true}, func(c Config) bool {
+			return cmp.Equal(c, DefaultConfig())
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg, err := ConfigFromContext(c.ctx)
+			if err != nil {
+				t.Fatalf("refused: %v", err)
+			}
+			if !c.check(cfg) {
+				t.Errorf("context %s gave %+v", render(c.ctx), cfg)
+			}
+		})
+	}
+}
+
+func TestBadConfigurationsAreRefusedWithTheirMessage(t *testing.T) {
+	long := strings.Repeat("a", 129)
+	cases := []struct {
+		name string
+		ctx  map[string]any
+		want string // the whole message line: setting, value, reason, what is allowed
+	}{
+		{"empty stream name", map[string]any{"streamName": ""}, `streamName: "" is not allowed; allowed: 1-128 characters from a-z A-Z 0-9 _ . -`},
+		{"stream name too long", map[string]any{"streamName": long}, `streamName: "` + long + `" is not allowed`},
+		{"stream name with a space", map[string]any{"streamName": "my stream"}, `streamName: "my stream" is not allowed`},
+		{"stream name with a slash", map[string]any{"streamName": "a/b"}, `streamName: "a/b" is not allowed`},
+		{"stream name not a string", map[string]any{"streamName": 5}, `streamName: 5 is not a string`},
+		{"zero shards", map[string]any{"shardCount": 0}, `shardCount: 0 is out of range; allowed: a whole number from 1 to 2147483647`},
+		{"negative shards", map[string]any{"shardCount": -2}, `shardCount: -2 is out of range`},
+		{"fractional shards", map[string]any{"shardCount": 1.5}, `shardCount: 1.5 is not a whole number`},
+		{"shards with trailing junk", map[string]any{"shardCount": "2x"}, `shardCount: "2x" is not a whole number`},
+		{"shards with spaces", map[string]any{"shardCount": " 2"}, `shardCount: " 2" is not a whole number`},
+		{"shards as a boolean", map[string]any{"shardCount": true}, `shardCount: true is not a number`},
+		{"shards beyond int32", map[string]any{"shardCount": json.Number("2147483648")}, `shardCount: 2147483648 is out of range`},
+		{"retention below 24 h", map[string]any{"retentionHours": 23}, `retentionHours: 23 is out of range; allowed: a whole number of hours from 24 to 8760`},
+		{"retention above a year", map[string]any{"retentionHours": 8761}, `retentionHours: 8761 is out of range`},
+		{"retention with a unit", map[string]any{"retentionHours": "24h"}, `retentionHours: "24h" is not a whole number`},
+		{"unknown metric", map[string]any{"shardLevelMetrics": []any{"IncomingBytes", "IncomingBites"}}, `shardLevelMetrics: ["IncomingBytes","IncomingBites"] names "IncomingBites", which is not a shard-level metric; allowed: a list without duplicates of IncomingBytes, IncomingRecords, OutgoingBytes`},
+		{"duplicate metric", map[string]any{"shardLevelMetrics": []any{"IncomingBytes", "IncomingBytes"}}, `names "IncomingBytes" twice`},
+		{"ALL with another metric", map[string]any{"shardLevelMetrics": []any{"ALL", "IncomingBytes"}}, `combines "ALL" with other names`},
+		{"metric of another case", map[string]any{"shardLevelMetrics": "incomingbytes"}, `names "incomingbytes", which is not a shard-level metric`},
+		{"metric list with a number", map[string]any{"shardLevelMetrics": []any{"IncomingBytes", 3}}, `has an item that is not a string`},
+		{"metrics as an object", map[string]any{"shardLevelMetrics": map[string]any{"IncomingBytes": true}}, `is not a list of metric names`},
+		{"encryption as yes", map[string]any{"encryption": "yes"}, `encryption: "yes" is not a boolean; allowed: true or false`},
+		{"encryption as 1", map[string]any{"encryption": 1}, `encryption: 1 is not a boolean`},
+		{"KMS key as a name", map[string]any{"kmsKeyId": "my-key"}, `kmsKeyId: "my-key" is not allowed; allowed: a KMS key alias (alias/…), key id, or key/alias ARN`},
+		{"KMS ARN of another service", map[string]any{"kmsKeyId": "arn:aws:s3:::bucket"}, `kmsKeyId: "arn:aws:s3:::bucket" is not allowed`},
+		{"KMS key while encryption is off", map[string]any{"encryption": false, "kmsKeyId": "alias/orders"}, `kmsKeyId: "alias/orders" is set while encryption is false`},
+		{"region with capitals", map[string]any{"region": "US-EAST-1"}, `region: "US-EAST-1" is not allowed; allowed: an AWS region such as us-east-1`},
+		{"region without number", map[string]any{"region": "us-east"}, `region: "us-east" is not allowed`},
+		{"empty alarm name", map[string]any{"alarmName": ""}, `alarmName: "" is not allowed; allowed: 1-255 characters, no control characters`},
+		{"alarm name too long", map[string]any{"alarmName": strings.Repeat("x", 256)}, `alarmName: "` + strings.Repeat("x", 256) + `" is not allowed`},
+		{"alarm name with a newline", map[string]any{"alarmName": "a\nb"}, `alarmName: "a\nb" is not allowed`},
+		{"description too long", map[string]any{"alarmDescription": strings.Repeat("d", 1025)}, `alarmDescription: "` + strings.Repeat("d", 1025) + `" is not allowed; allowed: 0-1024 characters`},
+		{"threshold not a number", map[string]any{"alarmThreshold": "one"}, `alarmThreshold: "one" is not a number; allowed: a finite number`},
+		{"threshold NaN", map[string]any{"alarmThreshold": "NaN"}, `alarmThreshold: "NaN" is not finite`},
+		{"threshold infinite", map[string]any{"alarmThreshold": "-Inf"}, `alarmThreshold: "-Inf" is not finite`},
+		{"anomaly-band operator", map[string]any{"alarmComparisonOperator": "LessThanLowerOrGreaterThanUpperThreshold"}, `alarmComparisonOperator: "LessThanLowerOrGreaterThanUpperThreshold" is not allowed; allowed: one of GreaterThanOrEqualToThreshold, GreaterThanThreshold, LessThanThreshold, LessThanOrEqualToThreshold`},
+		{"operator symbol", map[string]any{"alarmComparisonOperator": ">"}, `alarmComparisonOperator: ">" is not allowed`},
+		{"percentile statistic", map[string]any{"alarmStatistic": "p99"}, `alarmStatistic: "p99" is not allowed; allowed: one of SampleCount, Average, Sum, Minimum, Maximum`},
+		{"statistic in lower case", map[string]any{"alarmStatistic": "sum"}, `alarmStatistic: "sum" is not allowed`},
+		{"period 45", map[string]any{"alarmPeriod": 45}, `alarmPeriod: 45 is out of range; allowed: 10, 30 or a positive multiple of 60 (seconds)`},
+		{"period 90", map[string]any{"alarmPeriod": 90}, `alarmPeriod: 90 is out of range`},
+		{"period zero", map[string]any{"alarmPeriod": 0}, `alarmPeriod: 0 is out of range`},
+		{"period negative minute", map[string]any{"alarmPeriod": -60}, `alarmPeriod: -60 is out of range`},
+		{"zero evaluation periods", map[string]any{"alarmEvaluationPeriods": 0}, `alarmEvaluationPeriods: 0 is out of range; allowed: a whole number from 1 to 2147483647`},
+		{"evaluation periods 1.5", map[string]any{"alarmEvaluationPeriods": "1.5"}, `alarmEvaluationPeriods: "1.5" is not a whole number`},
+		{"missing data in another case", map[string]any{"alarmTreatMissingData": "NotBreaching"}, `alarmTreatMissingData: "NotBreaching" is not allowed; allowed: one of missing, ignore, breaching, notBreaching`},
+		{"misspelt setting", map[string]any{"shardCont": 2}, `shardCont: 2 is not a setting of this app; allowed: one of region, streamName, shardCount`},
+	}
+	if len(cases) < 25 {
+		t.Fatalf("only %d bad configurations", len(cases))
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			// GIVEN one bad setting WHEN the configuration is built
+			_, err := ConfigFromContext(c.ctx)
+			// THEN exactly one problem is reported, with the expected message
+			var ce *ConfigError
+			if !errors.As(err, &ce) {
+				t.Fatalf("want a *ConfigError, got %v", err)
+			}
+			if len(ce.Problems) != 1 {
+				t.Fatalf("want 1 problem, got %d:\n%v", len(ce.Problems), err)
+			}
+			if msg := ce.Problems[0].String(); !strings.Contains(msg, c.want) {
+				t.Errorf("message\n  %s\ndoes not contain\n  %s", msg, c.want)
+			}
+			if !strings.Contains(err.Error(), "nothing was synthesized") {
+				t.Errorf("message does not say that nothing was written: %v", err)
+			}
+		})
+	}
+
+	t.Run("all at once", func(t *testing.T) {
+		// GIVEN every bad setting of the table with a distinct key
+		ctx, keys := map[string]any{}, map[string]bool{}
+		for _, c := range cases {
+			for k, v := range c.ctx {
+				if _, dup := ctx[k]; !dup && k != "encryption" {
+					ctx[k], keys[k] = v, true
+				}
+			}
+		}
+		// WHEN built THEN one problem per bad key, sorted by key
+		_, err := ConfigFromContext(ctx)
+		var ce *ConfigError
+		if !errors.As(err, &ce) {
+			t.Fatalf("want a *ConfigError, got %v", err)
+		}
+		var got []string
+		for _, p := range ce.Problems {
+			got = append(got, p.Key)
+		}
+		want := sortedKeys(toAny(keys))
+		if !sort.StringsAreSorted(got) || !cmp.Equal(got, want) {
+			t.Errorf("problems for %v, want %v", got, want)
+		}
+	})
+}
+
+func TestLoadContext(t *testing.T) {
+	t.Run("from the cdktf CLI", func(t *testing.T) {
+		t.Setenv(contextEnvironmentVar, `{"shardCount": 2, "cdktfRelativeModules": []}`)
+		ctx, err := LoadContext()
+		if err != nil || ctx["shardCount"] != json.Number("2") {
+			t.Errorf("got %v, %v", ctx, err)
+		}
+	})
+	t.Run("broken CDKTF_CONTEXT_JSON", func(t *testing.T) {
+		t.Setenv(contextEnvironmentVar, `{"shardCount": `)
+		if _, err := LoadContext(); err == nil || !strings.Contains(err.Error(), contextEnvironmentVar) {
+			t.Errorf("want an error naming %s, got %v", contextEnvironmentVar, err)
+		}
+	})
+	t.Run("run on its own: cdktf.json of the working directory", func(t *testing.T) {
+		t.Setenv(contextEnvironmentVar, "")
+		dir := t.TempDir()
+		t.Chdir(dir)
+		for file, want := range map[string]map[string]any{
+			`{"app": "go run .", "context": {"streamName": "s1"}}`: {"streamName": "s1"},
+			`{"app": "go run ."}`: {},
+		} {
+			if err := os.WriteFile(filepath.Join(dir, "cdktf.json"), []byte(file), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			ctx, err := LoadContext()
+			if err != nil || !cmp.Equal(ctx, want) {
+				t.Errorf("cdktf.json %s: got %v, %v; want %v", file, ctx, err, want)
+			}
+		}
+		if err := os.WriteFile(filepath.Join(dir, "cdktf.json"), []byte(`{"context": [1]}`), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := LoadContext(); err == nil || !strings.Contains(err.Error(), "cdktf.json") {
+			t.Errorf("want an error naming cdktf.json, got %v", err)
+		}
+		os.Remove(filepath.Join(dir, "cdktf.json"))
+		if ctx, err := LoadContext(); err != nil || len(ctx) != 0 {
+			t.Errorf("no cdktf.json: got %v, %v", ctx, err)
+		}
+	})
+}
+
+// The project's own cdktf.json must synthesize exactly the specification.
+func TestProjectContextIsTheSpecification(t *testing.T) {
+	data, err := os.ReadFile("cdktf.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var project struct {
+		App     string         `json:"app"`
+		Context map[string]any `json:"context"`
+	}
+	if err := json.Unmarshal(data, &project); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := ConfigFromContext(project.Context)
+	if err != nil || !cmp.Equal(cfg, DefaultConfig()) {
+		t.Errorf("cdktf.json context %v does not give the specification: %v", project.Context, err)
+	}
+	if project.App != "go run ." {
+		t.Errorf("cdktf.json app %q, want \"go run .\"", project.App)
+	}
+}

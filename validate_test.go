@@ -49,7 +49,7 @@ func TestSynthIsValidTerraform(t *testing.T) {
 	init.Dir, init.Env = dir, env
 	if out, err := init.CombinedOutput(); err != nil {
 		missing(t, "terraform init could not install hashicorp/aws (offline? set "+providerMirrorVar+
-			" to a provider mirror directory): "+lastLines(string(out), 6))
+			" to a provider mirror directory): "+firstError(string(out)))
 	}
 
 	// WHEN each synthesized configuration is validated THEN it is valid
@@ -95,10 +95,18 @@ func validate(t *testing.T, terraform, dir string, env []string) validateResult 
 	return r
 }
 
-func lastLines(s string, n int) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
+// firstError condenses terraform's output to one line: its first "Error:"
+// line and the line after it (terraform wraps the cause there).
+func firstError(out string) string {
+	lines := strings.Split(out, "\n")
+	for i, line := range lines {
+		if strings.Contains(line, "Error:") {
+			msg := strings.TrimSpace(strings.Trim(line, "│╷╵ "))
+			if i+2 < len(lines) {
+				msg += " " + strings.TrimSpace(strings.Trim(lines[i+2], "│╷╵ "))
+			}
+			return msg
+		}
 	}
-	return strings.Join(lines, "\n")
+	return strings.TrimSpace(out)
 }

@@ -34,6 +34,19 @@ type Config struct {
 	AlarmPeriod             int
 	AlarmEvaluationPeriods  int
 	AlarmTreatMissingData   string
+
+	// Production posture; all off by default except Protect.
+	Protect                 bool              // prevent_destroy on the stream
+	AlarmEmails             []string          // a new SNS topic with these e-mail subscriptions
+	AlarmTopicARN           string            // or an existing SNS topic
+	AlarmOnInsufficientData bool              // also notify on INSUFFICIENT_DATA
+	RecommendedAlarms       bool              // iterator age, read throttling, PutRecords failures
+	Dashboard               bool              // a CloudWatch dashboard for the stream
+	Tags                    map[string]string // provider default_tags
+	StateBucket             string            // S3 backend instead of local state
+	StateKey                string
+	StateRegion             string // "" = Region
+	StateKMSKeyID           string
 }
 
 // DefaultConfig returns the specification: what a synth without overrides builds.
@@ -59,6 +72,8 @@ func DefaultConfig() Config {
 		AlarmPeriod:             60,
 		AlarmEvaluationPeriods:  1,
 		AlarmTreatMissingData:   "notBreaching",
+		Protect:                 true,
+		StateKey:                StackID + "/terraform.tfstate",
 	}
 }
 
@@ -88,6 +103,11 @@ const (
 )
 
 var (
+	emailPattern      = regexp.MustCompile(`^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$`)
+	topicARNPattern   = regexp.MustCompile(`^arn:aws[a-z-]*:sns:([a-z]{2}(-[a-z]+)+-[0-9]+):[0-9]{12}:[A-Za-z0-9_-]{1,256}$`)
+	bucketPattern     = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+	ipAddressPattern  = regexp.MustCompile(`^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$`)
+	tagPattern        = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
 	streamNamePattern = regexp.MustCompile(`^[a-zA-Z0-9_.-]{1,128}$`)
 	regionPattern     = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
 	kmsKeyPatterns    = []*regexp.Regexp{
@@ -159,6 +179,31 @@ var settings = []setting{
 	{"alarmTreatMissingData", "one of " + strings.Join(missingDataValues, ", "), func(c *Config, raw any) string {
 		return parseString(raw, &c.AlarmTreatMissingData, oneOf(missingDataValues))
 	}},
+	{"protect", "true or false; false lets Terraform delete or replace the stream", func(c *Config, raw any) string { return parseBool(raw, &c.Protect) }},
+	{"alarmEmails", "a list of e-mail addresses without duplicates (or one comma-separated string)", parseEmails},
+	{"alarmTopicArn", "the ARN of an existing standard SNS topic in the stack's region (arn:aws:sns:<region>:<account>:<name>)", func(c *Config, raw any) string {
+		return parseString(raw, &c.AlarmTopicARN, topicARNPattern.MatchString)
+	}},
+	{"alarmOnInsufficientData", "true or false; needs alarmEmails or alarmTopicArn", func(c *Config, raw any) string { return parseBool(raw, &c.AlarmOnInsufficientData) }},
+	{"recommendedAlarms", "true or false", func(c *Config, raw any) string { return parseBool(raw, &c.RecommendedAlarms) }},
+	{"dashboard", "true or false", func(c *Config, raw any) string { return parseBool(raw, &c.Dashboard) }},
+	{"tags", `an object of up to 50 tags, {"key": "value"}: keys 1-128 and values 0-256 characters of letters, digits, spaces and _ . : / = + - @; keys not starting with aws:`, parseTags},
+	{"stateBucket", "an S3 bucket name: 3-63 characters of a-z 0-9 . -, starting and ending with a letter or digit", func(c *Config, raw any) string {
+		return parseString(raw, &c.StateBucket, func(s string) bool {
+			return bucketPattern.MatchString(s) && !strings.Contains(s, "..") && !ipAddressPattern.MatchString(s)
+		})
+	}},
+	{"stateKey", "an S3 object key of 1-1024 characters, not starting with /; needs stateBucket", func(c *Config, raw any) string {
+		return parseString(raw, &c.StateKey, func(s string) bool {
+			return s != "" && len(s) <= 1024 && !strings.HasPrefix(s, "/") && noControlCharacters(s)
+		})
+	}},
+	{"stateRegion", "an AWS region such as us-east-1; needs stateBucket (default: region)", func(c *Config, raw any) string {
+		return parseString(raw, &c.StateRegion, regionPattern.MatchString)
+	}},
+	{"stateKmsKeyId", "a KMS key or alias ARN (arn:aws:kms:<region>:<account>:key/<id> or …:alias/<name>) for the state object; needs stateBucket", func(c *Config, raw any) string {
+		return parseString(raw, &c.StateKMSKeyID, kmsKeyPatterns[len(kmsKeyPatterns)-1].MatchString)
+	}},
 }
 
 // Problem is one bad setting.
@@ -204,10 +249,7 @@ func ConfigFromContext(ctx map[string]any) (Config, error) {
 			problems = append(problems, Problem{s.Key, render(raw), reason, s.Allowed})
 		}
 	}
-	if raw, set := ctx["kmsKeyId"]; set && !cfg.Encryption {
-		problems = append(problems, Problem{"kmsKeyId", render(raw), "is set while encryption is false",
-			"leave kmsKeyId out when encryption is false, or set encryption to true"})
-	}
+	problems = append(problems, crossChecks(ctx, cfg)...)
 	for _, key := range sortedKeys(ctx) {
 		if !known[key] && !reservedContextKey(key) {
 			problems = append(problems, Problem{key, render(ctx[key]), "is not a setting of this app",
@@ -219,6 +261,37 @@ func ConfigFromContext(ctx map[string]any) (Config, error) {
 		return Config{}, &ConfigError{problems}
 	}
 	return cfg, nil
+}
+
+// crossChecks finds settings that are fine alone but not together.
+func crossChecks(ctx map[string]any, cfg Config) []Problem {
+	var problems []Problem
+	set := func(key string) bool { _, ok := ctx[key]; return ok }
+	if set("kmsKeyId") && !cfg.Encryption {
+		problems = append(problems, Problem{"kmsKeyId", render(ctx["kmsKeyId"]), "is set while encryption is false",
+			"leave kmsKeyId out when encryption is false, or set encryption to true"})
+	}
+	if len(cfg.AlarmEmails) > 0 && cfg.AlarmTopicARN != "" {
+		problems = append(problems, Problem{"alarmTopicArn", render(ctx["alarmTopicArn"]), "is set together with alarmEmails",
+			"either alarmEmails (a new topic) or alarmTopicArn (an existing topic), not both"})
+	}
+	if m := topicARNPattern.FindStringSubmatch(cfg.AlarmTopicARN); m != nil && m[1] != cfg.Region {
+		problems = append(problems, Problem{"alarmTopicArn", render(ctx["alarmTopicArn"]), "is in region " + m[1] + ", the alarms in " + cfg.Region,
+			"a topic in the stack's region: CloudWatch alarms notify topics of their own region only"})
+	}
+	if cfg.AlarmOnInsufficientData && len(cfg.AlarmEmails) == 0 && cfg.AlarmTopicARN == "" {
+		problems = append(problems, Problem{"alarmOnInsufficientData", render(ctx["alarmOnInsufficientData"]), "is true but no alarm routing is configured",
+			"set alarmEmails or alarmTopicArn too, or leave alarmOnInsufficientData out"})
+	}
+	if cfg.StateBucket == "" {
+		for _, key := range []string{"stateKey", "stateRegion", "stateKmsKeyId"} {
+			if set(key) {
+				problems = append(problems, Problem{key, render(ctx[key]), "is set without stateBucket",
+					"set stateBucket to keep the state in S3, or leave " + key + " out"})
+			}
+		}
+	}
+	return problems
 }
 
 // reservedContextKey tells the keys cdktf itself puts into the context
@@ -388,26 +461,9 @@ func parseBool(raw any, dst *bool) string {
 // ["ALL"] stands for all seven metrics, written out so Terraform's view of the
 // stream (AWS reports the seven names) matches the configuration.
 func parseMetrics(c *Config, raw any) string {
-	var names []string
-	switch v := raw.(type) {
-	case []any:
-		for _, item := range v {
-			s, ok := item.(string)
-			if !ok {
-				return "has an item that is not a string"
-			}
-			names = append(names, s)
-		}
-	case []string:
-		names = append(names, v...)
-	case string:
-		if strings.TrimSpace(v) != "" {
-			for _, s := range strings.Split(v, ",") {
-				names = append(names, strings.TrimSpace(s))
-			}
-		}
-	default:
-		return "is not a list of metric names"
+	names, reason := toStringList(raw)
+	if reason != "" {
+		return strings.Replace(reason, "is not a list", "is not a list of metric names", 1)
 	}
 	if len(names) == 1 && names[0] == "ALL" {
 		c.ShardLevelMetrics = append([]string(nil), allShardLevelMetrics...)
@@ -429,6 +485,80 @@ func parseMetrics(c *Config, raw any) string {
 	if c.ShardLevelMetrics == nil {
 		c.ShardLevelMetrics = []string{}
 	}
+	return ""
+}
+
+// parseEmails accepts a JSON list or one comma-separated string.
+func parseEmails(c *Config, raw any) string {
+	names, reason := toStringList(raw)
+	if reason != "" {
+		return reason
+	}
+	seen := map[string]bool{}
+	for _, e := range names {
+		switch {
+		case !emailPattern.MatchString(e):
+			return fmt.Sprintf("has %q, which is not an e-mail address", e)
+		case seen[strings.ToLower(e)]:
+			return fmt.Sprintf("names %q twice", e)
+		}
+		seen[strings.ToLower(e)] = true
+	}
+	c.AlarmEmails = names
+	return ""
+}
+
+// toStringList reads a JSON list of strings or one comma-separated string.
+func toStringList(raw any) ([]string, string) {
+	var items []string
+	switch v := raw.(type) {
+	case []any:
+		for _, item := range v {
+			s, ok := item.(string)
+			if !ok {
+				return nil, "has an item that is not a string"
+			}
+			items = append(items, s)
+		}
+	case []string:
+		items = append(items, v...)
+	case string:
+		if strings.TrimSpace(v) != "" {
+			for _, s := range strings.Split(v, ",") {
+				items = append(items, strings.TrimSpace(s))
+			}
+		}
+	default:
+		return nil, "is not a list"
+	}
+	return items, ""
+}
+
+// parseTags accepts a JSON object of string values, with AWS's tag rules.
+func parseTags(c *Config, raw any) string {
+	m, ok := raw.(map[string]any)
+	if !ok {
+		return "is not an object of tags"
+	}
+	if len(m) > 50 {
+		return fmt.Sprintf("has %d tags", len(m))
+	}
+	tags := map[string]string{}
+	for _, k := range sortedKeys(m) {
+		v, isString := m[k].(string)
+		switch {
+		case !isString:
+			return fmt.Sprintf("has a value for %q that is not a string", k)
+		case k == "" || utf8.RuneCountInString(k) > 128 || !tagPattern.MatchString(k):
+			return fmt.Sprintf("has the key %q, which is not a valid tag key", k)
+		case strings.HasPrefix(strings.ToLower(k), "aws:"):
+			return fmt.Sprintf("has the key %q; the aws: prefix is reserved", k)
+		case utf8.RuneCountInString(v) > 256 || !tagPattern.MatchString(v):
+			return fmt.Sprintf("has a value for %q that is not a valid tag value", k)
+		}
+		tags[k] = v
+	}
+	c.Tags = tags
 	return ""
 }
 

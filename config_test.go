@@ -19,44 +19,86 @@ var overrides = []struct {
 	key    string
 	value  any
 	change func(*Config)
+	with   map[string]any // settings this one needs (the base it is compared with)
 }{
-	{"region", "eu-west-1", func(c *Config) { c.Region = "eu-west-1" }},
-	{"streamName", "team.orders-stream_2", func(c *Config) { c.StreamName = "team.orders-stream_2" }},
-	{"shardCount", 3, func(c *Config) { c.ShardCount = 3 }},
-	{"retentionHours", 168, func(c *Config) { c.RetentionHours = 168 }},
+	{"region", "eu-west-1", func(c *Config) { c.Region = "eu-west-1" }, nil},
+	{"streamName", "team.orders-stream_2", func(c *Config) { c.StreamName = "team.orders-stream_2" }, nil},
+	{"shardCount", 3, func(c *Config) { c.ShardCount = 3 }, nil},
+	{"retentionHours", 168, func(c *Config) { c.RetentionHours = 168 }, nil},
 	{"shardLevelMetrics", []any{"IncomingBytes", "IteratorAgeMilliseconds"}, func(c *Config) {
 		c.ShardLevelMetrics = []string{"IncomingBytes", "IteratorAgeMilliseconds"}
-	}},
-	{"kmsKeyId", "alias/orders", func(c *Config) { c.KMSKeyID = "alias/orders" }},
-	{"alarmName", "orders write throttling", func(c *Config) { c.AlarmName = "orders write throttling" }},
-	{"alarmDescription", "Add shards: writes are throttled", func(c *Config) { c.AlarmDescription = "Add shards: writes are throttled" }},
-	{"alarmThreshold", 0, func(c *Config) { c.AlarmThreshold = 0 }},
-	{"alarmComparisonOperator", "GreaterThanOrEqualToThreshold", func(c *Config) { c.AlarmComparisonOperator = "GreaterThanOrEqualToThreshold" }},
-	{"alarmStatistic", "Maximum", func(c *Config) { c.AlarmStatistic = "Maximum" }},
-	{"alarmPeriod", 300, func(c *Config) { c.AlarmPeriod = 300 }},
-	{"alarmEvaluationPeriods", 3, func(c *Config) { c.AlarmEvaluationPeriods = 3 }},
-	{"alarmTreatMissingData", "breaching", func(c *Config) { c.AlarmTreatMissingData = "breaching" }},
-	{"encryption", false, func(c *Config) { c.Encryption = false }},
+	}, nil},
+	{"kmsKeyId", "alias/orders", func(c *Config) { c.KMSKeyID = "alias/orders" }, nil},
+	{"alarmName", "orders write throttling", func(c *Config) { c.AlarmName = "orders write throttling" }, nil},
+	{"alarmDescription", "Add shards: writes are throttled", func(c *Config) { c.AlarmDescription = "Add shards: writes are throttled" }, nil},
+	{"alarmThreshold", 0, func(c *Config) { c.AlarmThreshold = 0 }, nil},
+	{"alarmComparisonOperator", "GreaterThanOrEqualToThreshold", func(c *Config) { c.AlarmComparisonOperator = "GreaterThanOrEqualToThreshold" }, nil},
+	{"alarmStatistic", "Maximum", func(c *Config) { c.AlarmStatistic = "Maximum" }, nil},
+	{"alarmPeriod", 300, func(c *Config) { c.AlarmPeriod = 300 }, nil},
+	{"alarmEvaluationPeriods", 3, func(c *Config) { c.AlarmEvaluationPeriods = 3 }, nil},
+	{"alarmTreatMissingData", "breaching", func(c *Config) { c.AlarmTreatMissingData = "breaching" }, nil},
+	{"encryption", false, func(c *Config) { c.Encryption = false }, nil},
+	{"protect", false, func(c *Config) { c.Protect = false }, nil},
+	{"alarmEmails", []any{"ops@example.com", "on-call+kinesis@example.org"}, func(c *Config) {
+		c.AlarmEmails = []string{"ops@example.com", "on-call+kinesis@example.org"}
+	}, nil},
+	{"alarmTopicArn", "arn:aws:sns:us-east-1:111122223333:ops-alerts", func(c *Config) { c.AlarmTopicARN = "arn:aws:sns:us-east-1:111122223333:ops-alerts" }, nil},
+	{"alarmOnInsufficientData", true, func(c *Config) { c.AlarmOnInsufficientData = true },
+		map[string]any{"alarmTopicArn": "arn:aws:sns:us-east-1:111122223333:ops-alerts"}},
+	{"recommendedAlarms", true, func(c *Config) { c.RecommendedAlarms = true }, nil},
+	{"dashboard", true, func(c *Config) { c.Dashboard = true }, nil},
+	{"tags", map[string]any{"team": "monitoring", "cost-center": "42"}, func(c *Config) {
+		c.Tags = map[string]string{"team": "monitoring", "cost-center": "42"}
+	}, nil},
+	{"stateBucket", "xfusion-tfstate", func(c *Config) { c.StateBucket = "xfusion-tfstate" }, nil},
+	{"stateKey", "streams/orders.tfstate", func(c *Config) { c.StateKey = "streams/orders.tfstate" },
+		map[string]any{"stateBucket": "xfusion-tfstate"}},
+	{"stateRegion", "eu-central-1", func(c *Config) { c.StateRegion = "eu-central-1" },
+		map[string]any{"stateBucket": "xfusion-tfstate"}},
+	{"stateKmsKeyId", "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab", func(c *Config) {
+		c.StateKMSKeyID = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	}, map[string]any{"stateBucket": "xfusion-tfstate"}},
 }
+
+// specSettings are the settings of the specification's own values; the
+// production settings come on top of them.
+var specSettings = map[string]bool{
+	"region": true, "streamName": true, "shardCount": true, "retentionHours": true, "shardLevelMetrics": true,
+	"encryption": true, "kmsKeyId": true, "alarmName": true, "alarmDescription": true, "alarmThreshold": true,
+	"alarmComparisonOperator": true, "alarmStatistic": true, "alarmPeriod": true, "alarmEvaluationPeriods": true,
+	"alarmTreatMissingData": true,
+}
+
+// everySpecSettingButEncryption overrides every specification value
+// (encryption off rules out kmsKeyId, so it has cases of its own).
+func everySpecSettingButEncryption(key string) bool { return specSettings[key] && key != "encryption" }
 
 func TestEveryOverrideChangesExactlyItsField(t *testing.T) {
 	covered := map[string]bool{}
 	for _, o := range overrides {
 		covered[o.key] = true
 		t.Run(o.key, func(t *testing.T) {
-			// GIVEN only this setting WHEN the configuration is built
-			got, err := ConfigFromContext(map[string]any{o.key: o.value})
+			// GIVEN this setting (and what it needs) WHEN the configuration is built
+			base, err := ConfigFromContext(o.with)
 			if err != nil {
 				t.Fatal(err)
 			}
-			// THEN it is the default with exactly this field changed
-			want := DefaultConfig()
+			ctx := map[string]any{o.key: o.value}
+			for k, v := range o.with {
+				ctx[k] = v
+			}
+			got, err := ConfigFromContext(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// THEN it is the base with exactly this field changed
+			want := base
 			o.change(&want)
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
-			if cmp.Equal(got, DefaultConfig()) {
-				t.Errorf("override %v equals the default: the test proves nothing", o.value)
+			if cmp.Equal(got, base) {
+				t.Errorf("override %v equals the base: the test proves nothing", o.value)
 			}
 		})
 	}
@@ -75,7 +117,7 @@ func TestOverridesReachTheSynthAndNothingElseChanges(t *testing.T) {
 		ctx  map[string]any
 		want map[string]string // every path that changes, with its new JSON value ("" = removed)
 	}{
-		{"all settings but encryption", contextOf(func(key string) bool { return key != "encryption" }), map[string]string{
+		{"all settings but encryption", contextOf(everySpecSettingButEncryption), map[string]string{
 			"provider.aws":                 `[{"region":"eu-west-1"}]`,
 			stream + "name":                `"team.orders-stream_2"`,
 			stream + "shard_count":         `3`,
@@ -234,6 +276,27 @@ func TestBadConfigurationsAreRefusedWithTheirMessage(t *testing.T) {
 		{"evaluation periods 1.5", map[string]any{"alarmEvaluationPeriods": "1.5"}, `alarmEvaluationPeriods: "1.5" is not a whole number`},
 		{"missing data in another case", map[string]any{"alarmTreatMissingData": "NotBreaching"}, `alarmTreatMissingData: "NotBreaching" is not allowed; allowed: one of missing, ignore, breaching, notBreaching`},
 		{"misspelt setting", map[string]any{"shardCont": 2}, `shardCont: 2 is not a setting of this app; allowed: one of region, streamName, shardCount`},
+		{"protect as a string", map[string]any{"protect": "off"}, `protect: "off" is not a boolean; allowed: true or false`},
+		{"e-mail without domain", map[string]any{"alarmEmails": []any{"ops@"}}, `alarmEmails: ["ops@"] has "ops@", which is not an e-mail address; allowed: a list of e-mail addresses`},
+		{"e-mail twice", map[string]any{"alarmEmails": "ops@example.com, OPS@example.com"}, `names "OPS@example.com" twice`},
+		{"e-mails as an object", map[string]any{"alarmEmails": map[string]any{}}, `alarmEmails: {} is not a list`},
+		{"topic ARN of another service", map[string]any{"alarmTopicArn": "arn:aws:sqs:us-east-1:111122223333:q"}, `alarmTopicArn: "arn:aws:sqs:us-east-1:111122223333:q" is not allowed; allowed: the ARN of an existing standard SNS topic`},
+		{"FIFO topic", map[string]any{"alarmTopicArn": "arn:aws:sns:us-east-1:111122223333:alerts.fifo"}, `alarmTopicArn: "arn:aws:sns:us-east-1:111122223333:alerts.fifo" is not allowed`},
+		{"topic in another region", map[string]any{"alarmTopicArn": "arn:aws:sns:eu-west-1:111122223333:ops"}, `alarmTopicArn: "arn:aws:sns:eu-west-1:111122223333:ops" is in region eu-west-1, the alarms in us-east-1; allowed: a topic in the stack's region`},
+		{"topic and e-mails together", map[string]any{"alarmEmails": []any{"ops@example.com"}, "alarmTopicArn": "arn:aws:sns:us-east-1:111122223333:ops"}, `alarmTopicArn: "arn:aws:sns:us-east-1:111122223333:ops" is set together with alarmEmails`},
+		{"insufficient data without routing", map[string]any{"alarmOnInsufficientData": true}, `alarmOnInsufficientData: true is true but no alarm routing is configured; allowed: set alarmEmails or alarmTopicArn too`},
+		{"recommended alarms as yes", map[string]any{"recommendedAlarms": "yes"}, `recommendedAlarms: "yes" is not a boolean`},
+		{"dashboard as 1", map[string]any{"dashboard": 1}, `dashboard: 1 is not a boolean`},
+		{"tags as a list", map[string]any{"tags": []any{"team"}}, `tags: ["team"] is not an object of tags`},
+		{"tag with the aws: prefix", map[string]any{"tags": map[string]any{"aws:team": "x"}}, `has the key "aws:team"; the aws: prefix is reserved`},
+		{"tag value a number", map[string]any{"tags": map[string]any{"cost-center": 42}}, `has a value for "cost-center" that is not a string`},
+		{"tag key with a quote", map[string]any{"tags": map[string]any{"te\"am": "x"}}, `which is not a valid tag key`},
+		{"bucket with capitals", map[string]any{"stateBucket": "My_Bucket"}, `stateBucket: "My_Bucket" is not allowed; allowed: an S3 bucket name`},
+		{"bucket shaped like an IP address", map[string]any{"stateBucket": "192.168.1.10"}, `stateBucket: "192.168.1.10" is not allowed`},
+		{"state key without bucket", map[string]any{"stateKey": "a/b.tfstate"}, `stateKey: "a/b.tfstate" is set without stateBucket; allowed: set stateBucket`},
+		{"state key with a leading slash", map[string]any{"stateBucket": "xfusion-tfstate", "stateKey": "/a.tfstate"}, `stateKey: "/a.tfstate" is not allowed`},
+		{"state region malformed", map[string]any{"stateBucket": "xfusion-tfstate", "stateRegion": "useast1"}, `stateRegion: "useast1" is not allowed`},
+		{"state KMS key as an alias name", map[string]any{"stateBucket": "xfusion-tfstate", "stateKmsKeyId": "alias/state"}, `stateKmsKeyId: "alias/state" is not allowed; allowed: a KMS key or alias ARN`},
 	}
 	if len(cases) < 25 {
 		t.Fatalf("only %d bad configurations", len(cases))
@@ -277,7 +340,9 @@ func TestBadConfigurationsAreRefusedWithTheirMessage(t *testing.T) {
 		}
 		var got []string
 		for _, p := range ce.Problems {
-			got = append(got, p.Key)
+			if len(got) == 0 || got[len(got)-1] != p.Key {
+				got = append(got, p.Key)
+			}
 		}
 		want := sortedKeys(toAny(keys))
 		if !sort.StringsAreSorted(got) || !cmp.Equal(got, want) {

@@ -123,7 +123,7 @@ func deployDefault(t *testing.T, em *emulator) {
 // setting overridden (another region, names, 2 shards, 48 h …).
 func deployCustom(t *testing.T, em *emulator) {
 	ctx := context.Background()
-	custom := contextOf(func(key string) bool { return key != "encryption" && key != "kmsKeyId" })
+	custom := contextOf(func(key string) bool { return everySpecSettingButEncryption(key) && key != "kmsKeyId" })
 	custom["shardCount"], custom["retentionHours"] = 2, 48
 	cfg, err := ConfigFromContext(custom)
 	if err != nil {

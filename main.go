@@ -29,14 +29,22 @@ const ProviderConstraint = ">= 5.99.1, < 6.0.0"
 const StatePath = "../../../terraform." + StackID + ".tfstate"
 
 // NewKinesisMonitoringStack defines the stream, its write-throttling alarm and
-// the two outputs. cfg must come from ConfigFromContext (or DefaultConfig).
+// the two outputs, plus whatever the production settings switch on (alert
+// routing, recommended alarms, dashboard, tags, S3 state). cfg must come from
+// ConfigFromContext (or DefaultConfig).
 func NewKinesisMonitoringStack(scope constructs.Construct, id string, cfg Config) cdktf.TerraformStack {
 	stack := cdktf.NewTerraformStack(scope, &id)
 
-	cdktf.NewLocalBackend(stack, &cdktf.LocalBackendConfig{Path: jsii.String(StatePath)})
-	provider.NewAwsProvider(stack, jsii.String("aws"), &provider.AwsProviderConfig{
-		Region: jsii.String(cfg.Region),
-	})
+	newBackend(stack, cfg)
+	providerConfig := &provider.AwsProviderConfig{Region: jsii.String(cfg.Region)}
+	if len(cfg.Tags) > 0 {
+		tags := map[string]*string{}
+		for k, v := range cfg.Tags {
+			tags[k] = jsii.String(v)
+		}
+		providerConfig.DefaultTags = &[]*provider.AwsProviderDefaultTags{{Tags: &tags}}
+	}
+	provider.NewAwsProvider(stack, jsii.String("aws"), providerConfig)
 	stack.AddOverride(jsii.String("terraform.required_providers.aws.source"), jsii.String("hashicorp/aws"))
 	stack.AddOverride(jsii.String("terraform.required_providers.aws.version"), jsii.String(ProviderConstraint))
 
@@ -54,21 +62,39 @@ func NewKinesisMonitoringStack(scope constructs.Construct, id string, cfg Config
 		streamConfig.EncryptionType = jsii.String("KMS")
 		streamConfig.KmsKeyId = jsii.String(cfg.KMSKeyID)
 	}
+	if cfg.Protect {
+		// A stream holds up to its retention of unread records: deleting or
+		// replacing it loses them. Terraform refuses at plan time.
+		streamConfig.Lifecycle = &cdktf.TerraformResourceLifecycle{PreventDestroy: jsii.Bool(true)}
+	}
 	stream := kinesisstream.NewKinesisStream(stack, jsii.String("stream"), streamConfig)
 
+	actions := newAlertRouting(stack, cfg)
 	alarm := cloudwatchmetricalarm.NewCloudwatchMetricAlarm(stack, jsii.String("write_throttle_alarm"), &cloudwatchmetricalarm.CloudwatchMetricAlarmConfig{
-		AlarmName:          jsii.String(cfg.AlarmName),
-		AlarmDescription:   jsii.String(cfg.AlarmDescription),
-		Namespace:          jsii.String("AWS/Kinesis"),
-		MetricName:         jsii.String("WriteProvisionedThroughputExceeded"),
-		Dimensions:         &map[string]*string{"StreamName": stream.Name()},
-		Statistic:          jsii.String(cfg.AlarmStatistic),
-		Period:             jsii.Number(cfg.AlarmPeriod),
-		EvaluationPeriods:  jsii.Number(cfg.AlarmEvaluationPeriods),
-		ComparisonOperator: jsii.String(cfg.AlarmComparisonOperator),
-		Threshold:          jsii.Number(cfg.AlarmThreshold),
-		TreatMissingData:   jsii.String(cfg.AlarmTreatMissingData),
+		AlarmName:               jsii.String(cfg.AlarmName),
+		AlarmDescription:        jsii.String(cfg.AlarmDescription),
+		Namespace:               jsii.String("AWS/Kinesis"),
+		MetricName:              jsii.String("WriteProvisionedThroughputExceeded"),
+		Dimensions:              &map[string]*string{"StreamName": stream.Name()},
+		Statistic:               jsii.String(cfg.AlarmStatistic),
+		Period:                  jsii.Number(cfg.AlarmPeriod),
+		EvaluationPeriods:       jsii.Number(cfg.AlarmEvaluationPeriods),
+		ComparisonOperator:      jsii.String(cfg.AlarmComparisonOperator),
+		Threshold:               jsii.Number(cfg.AlarmThreshold),
+		TreatMissingData:        jsii.String(cfg.AlarmTreatMissingData),
+		AlarmActions:            actions.alarmAndOK,
+		OkActions:               actions.alarmAndOK,
+		InsufficientDataActions: actions.insufficientData,
 	})
+	alarms := []cloudwatchmetricalarm.CloudwatchMetricAlarm{alarm}
+	if cfg.RecommendedAlarms {
+		alarms = append(alarms, newRecommendedAlarms(stack, cfg, stream, actions)...)
+	}
+	if cfg.Dashboard {
+		if err := newDashboard(stack, cfg, stream, alarms); err != nil {
+			panic(err) // cfg is validated: only a defect gets here
+		}
+	}
 
 	cdktf.NewTerraformOutput(stack, jsii.String("kke_kinesis_stream_name"), &cdktf.TerraformOutputConfig{
 		Value:       stream.Name(),

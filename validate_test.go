@@ -58,8 +58,10 @@ func TestSynthIsValidTerraform(t *testing.T) {
 		ctx  map[string]any
 	}{
 		{"default", defaults},
-		{"all settings overridden", contextOf(func(key string) bool { return key != "encryption" })},
+		{"all settings overridden", contextOf(everySpecSettingButEncryption)},
 		{"encryption off", map[string]any{"encryption": false}},
+		{"production", production},
+		{"existing topic", existingTopic},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			put(synth(t, c.ctx).File)

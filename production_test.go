@@ -1,0 +1,227 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/aws/jsii-runtime-go"
+	"github.com/google/go-cmp/cmp"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+)
+
+// production switches on everything a production stream wants: a new alert
+// topic with two subscribers (also notified on INSUFFICIENT_DATA), the
+// recommended alarms, the dashboard, tags and state in S3.
+var production = map[string]any{
+	"alarmEmails":             []any{"ops@example.com", "on-call+kinesis@example.org"},
+	"alarmOnInsufficientData": true,
+	"recommendedAlarms":       true,
+	"dashboard":               true,
+	"tags":                    map[string]any{"team": "monitoring", "cost-center": "42"},
+	"stateBucket":             "xfusion-tfstate",
+	"stateKmsKeyId":           "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+}
+
+// existingTopic routes the write-throttling alarm to a topic the team has.
+var existingTopic = map[string]any{"alarmTopicArn": "arn:aws:sns:us-east-1:111122223333:ops-alerts"}
+
+const (
+	productionGolden    = "testdata/production.cdk.tf.json"
+	existingTopicGolden = "testdata/existing-topic.cdk.tf.json"
+	topicRef            = "${aws_sns_topic.alert_topic.arn}"
+)
+
+func TestProductionSynthsMatchGoldens(t *testing.T) {
+	// GIVEN each production configuration WHEN synthesized THEN it equals its golden file
+	compareGolden(t, productionGolden, synth(t, production).File)
+	compareGolden(t, existingTopicGolden, synth(t, existingTopic).File)
+}
+
+func TestProductionSynthHasEveryCapability(t *testing.T) {
+	s := synth(t, production)
+	has := func(typ string, props map[string]any) bool {
+		return *cdktf.Testing_ToHaveResourceWithProperties(&s.Testing, jsii.String(typ), &props)
+	}
+	routed := map[string]any{"alarm_actions": []any{topicRef}, "ok_actions": []any{topicRef}, "insufficient_data_actions": []any{topicRef}}
+	cases := []struct {
+		name string
+		ok   bool
+	}{
+		{"alert topic named after the stream", has("aws_sns_topic", map[string]any{"name": "xfusion-kinesis-stream-alerts"})},
+		{"e-mail subscription ops@", has("aws_sns_topic_subscription", map[string]any{"protocol": "email", "endpoint": "ops@example.com", "topic_arn": topicRef})},
+		{"e-mail subscription on-call@", has("aws_sns_topic_subscription", map[string]any{"protocol": "email", "endpoint": "on-call+kinesis@example.org", "topic_arn": topicRef})},
+		{"write-throttling alarm routed, still the specification", has(alarmType, merge(routed, map[string]any{
+			"alarm_name": "xfusion-kinesis-alarm", "threshold": 1, "comparison_operator": "GreaterThanThreshold", "period": 60}))},
+		{"iterator age: Maximum above half the 24 h retention, routed", has(alarmType, merge(routed, map[string]any{
+			"alarm_name": "xfusion-kinesis-stream-iterator-age", "metric_name": "GetRecords.IteratorAgeMilliseconds",
+			"statistic": "Maximum", "threshold": 43200000, "evaluation_periods": 5,
+			"dimensions": map[string]any{"StreamName": "${aws_kinesis_stream.stream.name}"}}))},
+		{"read throttling, routed", has(alarmType, merge(routed, map[string]any{
+			"alarm_name": "xfusion-kinesis-stream-read-throttled", "metric_name": "ReadProvisionedThroughputExceeded", "statistic": "Sum", "threshold": 0}))},
+		{"PutRecords failed records, routed", has(alarmType, merge(routed, map[string]any{
+			"alarm_name": "xfusion-kinesis-stream-putrecords-failed", "metric_name": "PutRecords.FailedRecords", "statistic": "Sum", "threshold": 0}))},
+		{"PutRecords throttled records, routed", has(alarmType, merge(routed, map[string]any{
+			"alarm_name": "xfusion-kinesis-stream-putrecords-throttled", "metric_name": "PutRecords.ThrottledRecords", "statistic": "Sum", "threshold": 0}))},
+		{"dashboard named after the stream", has("aws_cloudwatch_dashboard", map[string]any{"dashboard_name": "xfusion-kinesis-stream"})},
+		{"tags through the provider's default_tags", *cdktf.Testing_ToHaveProviderWithProperties(&s.Testing, jsii.String("aws"), &map[string]any{
+			"default_tags": []any{map[string]any{"tags": map[string]any{"team": "monitoring", "cost-center": "42"}}}})},
+		{"stream still protected", has(streamType, map[string]any{"lifecycle": map[string]any{"prevent_destroy": true}})},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if !c.ok {
+				t.Errorf("synth lacks: %s", c.name)
+			}
+		})
+	}
+	for name, check := range map[string]func(map[string]any) error{
+		"S3 state with native locking and the KMS key":    checkS3Backend,
+		"dashboard body follows the stream and alarms":    checkDashboard,
+		"every alarm has a description saying what to do": checkAlarmDescriptions,
+		"resource counts": func(doc map[string]any) error {
+			return checkResourceCounts(doc, map[string]int{streamType: 1, alarmType: 5, "aws_sns_topic": 1,
+				"aws_sns_topic_subscription": 2, "aws_cloudwatch_dashboard": 1})
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if err := check(s.Doc); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}
+
+func TestExistingTopicAndProtectionOff(t *testing.T) {
+	s := synth(t, existingTopic)
+	arn := existingTopic["alarmTopicArn"]
+	// THEN the alarm notifies the given topic on ALARM and OK only, no topic is created
+	if !*cdktf.Testing_ToHaveResourceWithProperties(&s.Testing, jsii.String(alarmType), &map[string]any{
+		"alarm_actions": []any{arn}, "ok_actions": []any{arn}}) {
+		t.Errorf("alarm does not notify %s:\n%s", arn, s.Testing)
+	}
+	if err := checkResourceCounts(s.Doc, map[string]int{streamType: 1, alarmType: 1}); err != nil {
+		t.Error(err)
+	}
+	if v, ok := lookup(s.Doc, "resource", alarmType, "write_throttle_alarm", "insufficient_data_actions"); ok {
+		t.Errorf("insufficient-data actions set without being asked: %v", v)
+	}
+	// AND with protect false the stream has no lifecycle block
+	unprotected := synth(t, map[string]any{"protect": false})
+	if v, ok := lookup(unprotected.Doc, "resource", streamType, "stream", "lifecycle"); ok {
+		t.Errorf("protect false still writes %v", v)
+	}
+}
+
+// The production checks must be able to fail.
+func TestProductionChecksCanFail(t *testing.T) {
+	s := synth(t, production)
+	cases := []struct {
+		name   string
+		check  func(map[string]any) error
+		mutate func(map[string]any)
+	}{
+		{"no lock file", checkS3Backend, func(d map[string]any) { delete(mustMap(d, "terraform", "backend", "s3"), "use_lockfile") }},
+		{"state unencrypted", checkS3Backend, func(d map[string]any) { mustMap(d, "terraform", "backend", "s3")["encrypt"] = false }},
+		{"dashboard without alarm widget", checkDashboard, func(d map[string]any) {
+			dash := mustMap(d, "resource", "aws_cloudwatch_dashboard", "dashboard")
+			dash["dashboard_body"] = strings.ReplaceAll(dash["dashboard_body"].(string), `"type":"alarm"`, `"type":"text"`)
+		}},
+		{"alarm without description", checkAlarmDescriptions, func(d map[string]any) {
+			mustMap(d, "resource", alarmType, "read_throttle_alarm")["alarm_description"] = ""
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			doc := deepCopy(t, s.Doc)
+			if err := c.check(doc); err != nil {
+				t.Fatalf("GIVEN the unmodified synth the check already fails: %v", err)
+			}
+			c.mutate(doc)
+			if c.check(doc) == nil {
+				t.Errorf("check accepted a synth with %s", c.name)
+			}
+		})
+	}
+	// And a matcher rejects a subscription that is not there.
+	if *cdktf.Testing_ToHaveResourceWithProperties(&s.Testing, jsii.String("aws_sns_topic_subscription"),
+		&map[string]any{"endpoint": "someone-else@example.com"}) {
+		t.Error("matcher found a subscription that does not exist")
+	}
+}
+
+func checkS3Backend(doc map[string]any) error {
+	got, _ := lookup(doc, "terraform", "backend")
+	want := map[string]any{"s3": map[string]any{
+		"bucket": "xfusion-tfstate", "key": "kinesis-monitoring/terraform.tfstate", "region": "us-east-1",
+		"encrypt": true, "use_lockfile": true, "kms_key_id": production["stateKmsKeyId"],
+	}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		return fmt.Errorf("backend (-want +got):\n%s", diff)
+	}
+	return nil
+}
+
+func checkDashboard(doc map[string]any) error {
+	raw, _ := lookup(doc, "resource", "aws_cloudwatch_dashboard", "dashboard", "dashboard_body")
+	text, _ := raw.(string)
+	var body struct {
+		Widgets []struct {
+			Type       string          `json:"type"`
+			Properties json.RawMessage `json:"properties"`
+		} `json:"widgets"`
+	}
+	if err := json.Unmarshal([]byte(text), &body); err != nil {
+		return fmt.Errorf("dashboard body is not JSON: %v", err)
+	}
+	var errs []string
+	for _, want := range []string{
+		`"StreamName","${aws_kinesis_stream.stream.name}"`, `"value":1048576`, `"value":1000`,
+		`"GetRecords.IteratorAgeMilliseconds"`, `"WriteProvisionedThroughputExceeded"`, `"ReadProvisionedThroughputExceeded"`,
+	} {
+		if !strings.Contains(text, want) {
+			errs = append(errs, "dashboard body lacks "+want)
+		}
+	}
+	var alarms []string
+	for _, w := range body.Widgets {
+		if w.Type == "alarm" {
+			var p struct {
+				Alarms []string `json:"alarms"`
+			}
+			json.Unmarshal(w.Properties, &p)
+			alarms = p.Alarms
+		}
+	}
+	wantAlarms := []string{"${aws_cloudwatch_metric_alarm.write_throttle_alarm.arn}"}
+	for _, r := range recommendedAlarms {
+		wantAlarms = append(wantAlarms, "${aws_cloudwatch_metric_alarm."+r.id+".arn}")
+	}
+	if !cmp.Equal(alarms, wantAlarms) {
+		errs = append(errs, fmt.Sprintf("alarm widget lists %v, want %v", alarms, wantAlarms))
+	}
+	return joinErrors(errs)
+}
+
+func checkAlarmDescriptions(doc map[string]any) error {
+	all, _ := lookup(doc, "resource", alarmType)
+	var errs []string
+	for id, a := range all.(map[string]any) {
+		if d, _ := a.(map[string]any)["alarm_description"].(string); len(d) < 40 {
+			errs = append(errs, fmt.Sprintf("alarm %s: description %q does not say what to do", id, d))
+		}
+	}
+	return joinErrors(errs)
+}
+
+func merge(a, b map[string]any) map[string]any {
+	out := map[string]any{}
+	for k, v := range a {
+		out[k] = v
+	}
+	for k, v := range b {
+		out[k] = v
+	}
+	return out
+}

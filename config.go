@@ -96,6 +96,7 @@ var (
 )
 
 const (
+	kmsKeyID              = `([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[89ab][0-9a-f]{3}-[0-9a-f]{12}|mrk-[0-9a-f]{32})`
 	maxInt32              = math.MaxInt32
 	maxAlarmNameLength    = 255
 	maxDescriptionLength  = 1024
@@ -110,11 +111,12 @@ var (
 	tagPattern        = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
 	streamNamePattern = regexp.MustCompile(`^[a-zA-Z0-9_.-]{1,128}$`)
 	regionPattern     = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
-	kmsKeyPatterns    = []*regexp.Regexp{
+	// KMS key ids are RFC 4122 UUIDs (variant 8-b; Terraform's S3 backend
+	// refuses others) or multi-Region mrk- ids.
+	kmsKeyPatterns = []*regexp.Regexp{
 		regexp.MustCompile(`^alias/[a-zA-Z0-9/_-]{1,250}$`),
-		regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`),
-		regexp.MustCompile(`^mrk-[0-9a-f]{32}$`),
-		regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z]{2}(-[a-z]+)+-[0-9]+:[0-9]{12}:(key/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})|alias/[a-zA-Z0-9/_-]{1,250})$`),
+		regexp.MustCompile(`^` + kmsKeyID + `$`),
+		regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z]{2}(-[a-z]+)+-[0-9]+:[0-9]{12}:(key/` + kmsKeyID + `|alias/[a-zA-Z0-9/_-]{1,250})$`),
 	}
 )
 

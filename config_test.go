@@ -55,8 +55,8 @@ var overrides = []struct {
 		map[string]any{"stateBucket": "xfusion-tfstate"}},
 	{"stateRegion", "eu-central-1", func(c *Config) { c.StateRegion = "eu-central-1" },
 		map[string]any{"stateBucket": "xfusion-tfstate"}},
-	{"stateKmsKeyId", "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab", func(c *Config) {
-		c.StateKMSKeyID = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	{"stateKmsKeyId", "arn:aws:kms:us-east-1:111122223333:key/0f4a9c2e-7b1d-4c3e-9a5f-6d8e2b1c4a7f", func(c *Config) {
+		c.StateKMSKeyID = "arn:aws:kms:us-east-1:111122223333:key/0f4a9c2e-7b1d-4c3e-9a5f-6d8e2b1c4a7f"
 	}, map[string]any{"stateBucket": "xfusion-tfstate"}},
 }
 
@@ -199,9 +199,9 @@ func TestAcceptedValueForms(t *testing.T) {
 			return c.ShardLevelMetrics != nil && len(c.ShardLevelMetrics) == 0
 		}},
 		{"encryption as a string", map[string]any{"encryption": "false"}, func(c Config) bool { return !c.Encryption }},
-		{"KMS key id", map[string]any{"kmsKeyId": "1234abcd-12ab-34cd-56ef-1234567890ab"}, func(c Config) bool { return c.KMSKeyID == "1234abcd-12ab-34cd-56ef-1234567890ab" }},
+		{"KMS key id", map[string]any{"kmsKeyId": "0f4a9c2e-7b1d-4c3e-9a5f-6d8e2b1c4a7f"}, func(c Config) bool { return c.KMSKeyID == "0f4a9c2e-7b1d-4c3e-9a5f-6d8e2b1c4a7f" }},
 		{"multi-Region KMS key id", map[string]any{"kmsKeyId": "mrk-1234abcd12ab34cd56ef1234567890ab"}, func(c Config) bool { return strings.HasPrefix(c.KMSKeyID, "mrk-") }},
-		{"KMS key ARN", map[string]any{"kmsKeyId": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}, func(c Config) bool { return strings.HasPrefix(c.KMSKeyID, "arn:aws:kms:") }},
+		{"KMS key ARN", map[string]any{"kmsKeyId": "arn:aws:kms:us-east-1:111122223333:key/0f4a9c2e-7b1d-4c3e-9a5f-6d8e2b1c4a7f"}, func(c Config) bool { return strings.HasPrefix(c.KMSKeyID, "arn:aws:kms:") }},
 		{"KMS alias ARN in GovCloud", map[string]any{"kmsKeyId": "arn:aws-us-gov:kms:us-gov-west-1:111122223333:alias/streams"}, func(c Config) bool { return strings.HasSuffix(c.KMSKeyID, "alias/streams") }},
 		{"GovCloud region", map[string]any{"region": "us-gov-west-1"}, func(c Config) bool { return c.Region == "us-gov-west-1" }},
 		{"empty description", map[string]any{"alarmDescription": ""}, func(c Config) bool { return c.AlarmDescription == "" }},
@@ -253,6 +253,7 @@ func TestBadConfigurationsAreRefusedWithTheirMessage(t *testing.T) {
 		{"encryption as yes", map[string]any{"encryption": "yes"}, `encryption: "yes" is not a boolean; allowed: true or false`},
 		{"encryption as 1", map[string]any{"encryption": 1}, `encryption: 1 is not a boolean`},
 		{"KMS key as a name", map[string]any{"kmsKeyId": "my-key"}, `kmsKeyId: "my-key" is not allowed; allowed: a KMS key alias (alias/…), key id, or key/alias ARN`},
+		{"KMS key id that is no UUID", map[string]any{"kmsKeyId": "1234abcd-12ab-34cd-56ef-1234567890ab"}, `kmsKeyId: "1234abcd-12ab-34cd-56ef-1234567890ab" is not allowed`},
 		{"KMS ARN of another service", map[string]any{"kmsKeyId": "arn:aws:s3:::bucket"}, `kmsKeyId: "arn:aws:s3:::bucket" is not allowed`},
 		{"KMS key while encryption is off", map[string]any{"encryption": false, "kmsKeyId": "alias/orders"}, `kmsKeyId: "alias/orders" is set while encryption is false`},
 		{"region with capitals", map[string]any{"region": "US-EAST-1"}, `region: "US-EAST-1" is not allowed; allowed: an AWS region such as us-east-1`},

@@ -22,6 +22,20 @@ type deployment struct {
 	Env       []string
 	cli       string
 	terraform string
+	app       string
+}
+
+// SetContext writes the project's cdktf.json with the given settings; the
+// next cdktf command synthesizes them.
+func (d *deployment) SetContext(ctx map[string]any) {
+	d.t.Helper()
+	d.Context = ctx
+	project, _ := json.MarshalIndent(map[string]any{
+		"language": "go", "app": d.app, "sendCrashReports": "false", "context": ctx,
+	}, "", "  ")
+	if err := os.WriteFile(filepath.Join(d.Dir, "cdktf.json"), project, 0o644); err != nil {
+		d.t.Fatal(err)
+	}
 }
 
 func newDeployment(t *testing.T, em *emulator, ctx map[string]any) *deployment {
@@ -33,16 +47,11 @@ func newDeployment(t *testing.T, em *emulator, ctx map[string]any) *deployment {
 	d := &deployment{
 		t:         t,
 		Dir:       t.TempDir(),
-		Context:   ctx,
 		cli:       cdktfCLI(t),
 		terraform: requireTool(t, "terraform", "deploys run terraform"),
+		app:       app,
 	}
-	project, _ := json.MarshalIndent(map[string]any{
-		"language": "go", "app": app, "sendCrashReports": "false", "context": ctx,
-	}, "", "  ")
-	if err := os.WriteFile(filepath.Join(d.Dir, "cdktf.json"), project, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	d.SetContext(ctx)
 	d.Env = append(em.env(terraformEnv(t)),
 		appModeVar+"=1",
 		"CI=1",                             // plain output, no spinner
@@ -84,6 +93,14 @@ func (d *deployment) SynthAndInit() {
 func (d *deployment) Deploy() string {
 	d.t.Helper()
 	return d.cdktf("deploy", "--auto-approve", "--no-color")
+}
+
+// TryDeploy is a deploy that may fail; extraEnv is added to the environment.
+func (d *deployment) TryDeploy(extraEnv ...string) (string, error) {
+	cmd := exec.Command(d.cli, "deploy", "--auto-approve", "--no-color")
+	cmd.Dir, cmd.Env = d.Dir, append(append([]string{}, d.Env...), extraEnv...)
+	out, err := cmd.CombinedOutput()
+	return string(out), err
 }
 
 func (d *deployment) Diff() string {

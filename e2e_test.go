@@ -28,8 +28,8 @@ func TestDeployToEmulator(t *testing.T) {
 	var em *emulator
 	phase(t, "start the emulator", func() { em = startEmulator(t) })
 
-	// Two deployments at once, each in its own project directory: most of a
-	// deploy is the provider waiting for the stream to change state.
+	// The deployments run at once, each in its own project directory: most
+	// of a deploy is the provider waiting for the stream to change state.
 	t.Run("default", func(t *testing.T) {
 		t.Parallel()
 		deployDefault(t, em)
@@ -37,6 +37,10 @@ func TestDeployToEmulator(t *testing.T) {
 	t.Run("custom configuration", func(t *testing.T) {
 		t.Parallel()
 		deployCustom(t, em)
+	})
+	t.Run("production settings", func(t *testing.T) {
+		t.Parallel()
+		deployProduction(t, em)
 	})
 }
 
@@ -115,6 +119,30 @@ func deployDefault(t *testing.T, em *emulator) {
 		requireNone(t, "alarm", checkAlarm(ctx, cw, cfg))
 	})
 
+	phase(t, "protection: a rename is refused at plan", func() {
+		renamed := cfg.StreamName + "-renamed"
+		d.SetContext(map[string]any{"streamName": renamed})
+		out, err := d.TryDeploy()
+		if err == nil {
+			t.Fatalf("renaming a protected stream was deployed:\n%s", out)
+		}
+		for _, want := range []string{"Instance cannot be destroyed", "has lifecycle.prevent_destroy set, but the plan calls for this resource to be destroyed"} {
+			if !strings.Contains(strings.Join(strings.Fields(out), " "), want) {
+				t.Errorf("refused rename does not say %q:\n%s", want, out)
+			}
+		}
+		requireNone(t, "stream after the refused rename", checkStream(ctx, k, cfg))
+		if _, err := k.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(renamed)}); err == nil {
+			t.Errorf("the refused rename created %s", renamed)
+		}
+	})
+	phase(t, "protection off: no change to AWS", func() {
+		d.SetContext(map[string]any{"protect": false})
+		if out := d.Deploy(); !strings.Contains(out, "0 added, 0 changed, 0 destroyed") {
+			t.Errorf("turning protection off changed resources:\n%s", out)
+		}
+		d.RequireNoChanges("after turning protection off")
+	})
 	phase(t, "cdktf destroy", func() { d.Destroy() })
 	phase(t, "verify both are gone", func() { requireGone(ctx, t, k, cw, cfg) })
 }
@@ -124,7 +152,7 @@ func deployDefault(t *testing.T, em *emulator) {
 func deployCustom(t *testing.T, em *emulator) {
 	ctx := context.Background()
 	custom := contextOf(func(key string) bool { return everySpecSettingButEncryption(key) && key != "kmsKeyId" })
-	custom["shardCount"], custom["retentionHours"] = 2, 48
+	custom["shardCount"], custom["retentionHours"], custom["protect"] = 2, 48, false
 	cfg, err := ConfigFromContext(custom)
 	if err != nil {
 		t.Fatal(err)

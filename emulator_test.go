@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/xml"
 	"fmt"
 	"net/http"
 	"os/exec"
@@ -15,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 )
 
 // emulator is a moto server on a free loopback port, owned by one test.
@@ -129,6 +131,48 @@ func (e *emulator) kinesis(region string) *kinesis.Client {
 
 func (e *emulator) cloudwatch(region string) *cloudwatch.Client {
 	return cloudwatch.NewFromConfig(e.awsConfig(region))
+}
+
+func (e *emulator) sns(region string) *sns.Client {
+	return sns.NewFromConfig(e.awsConfig(region))
+}
+
+// createBucket makes an S3 bucket on the emulator (path-style PUT; moto does
+// not check signatures).
+func (e *emulator) createBucket(t testing.TB, bucket string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPut, e.URL+"/"+bucket, nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("creating bucket %s on the emulator: %s", bucket, resp.Status)
+	}
+}
+
+// objectKeys lists the keys in an emulator bucket.
+func (e *emulator) objectKeys(t testing.TB, bucket string) []string {
+	t.Helper()
+	resp, err := http.Get(e.URL + "/" + bucket + "?list-type=2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var list struct {
+		Contents []struct {
+			Key string `xml:"Key"`
+		} `xml:"Contents"`
+	}
+	if err := xml.NewDecoder(resp.Body).Decode(&list); err != nil {
+		t.Fatalf("listing bucket %s: %v", bucket, err)
+	}
+	var keys []string
+	for _, c := range list.Contents {
+		keys = append(keys, c.Key)
+	}
+	return keys
 }
 
 func (e *emulator) String() string { return fmt.Sprintf("moto at %s", e.URL) }

@@ -21,7 +21,7 @@ var production = map[string]any{
 	"dashboard":               true,
 	"tags":                    map[string]any{"team": "monitoring", "cost-center": "42"},
 	"stateBucket":             "xfusion-tfstate",
-	"stateKmsKeyId":           "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+	"stateKmsKeyId":           "arn:aws:kms:us-east-1:111122223333:key/0f4a9c2e-7b1d-4c3e-9a5f-6d8e2b1c4a7f",
 }
 
 // existingTopic routes the write-throttling alarm to a topic the team has.

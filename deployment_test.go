@@ -95,9 +95,10 @@ func (d *deployment) Deploy() string {
 	return d.cdktf("deploy", "--auto-approve", "--no-color")
 }
 
-// TryDeploy is a deploy that may fail; extraEnv is added to the environment.
-func (d *deployment) TryDeploy(extraEnv ...string) (string, error) {
-	cmd := exec.Command(d.cli, "deploy", "--auto-approve", "--no-color")
+// TryDeploy is a deploy that may fail, with extra arguments and extra
+// environment variables.
+func (d *deployment) TryDeploy(extraArgs []string, extraEnv ...string) (string, error) {
+	cmd := exec.Command(d.cli, append([]string{"deploy", "--auto-approve", "--no-color"}, extraArgs...)...)
 	cmd.Dir, cmd.Env = d.Dir, append(append([]string{}, d.Env...), extraEnv...)
 	out, err := cmd.CombinedOutput()
 	return string(out), err

@@ -122,7 +122,7 @@ func deployDefault(t *testing.T, em *emulator) {
 	phase(t, "protection: a rename is refused at plan", func() {
 		renamed := cfg.StreamName + "-renamed"
 		d.SetContext(map[string]any{"streamName": renamed})
-		out, err := d.TryDeploy()
+		out, err := d.TryDeploy(nil)
 		if err == nil {
 			t.Fatalf("renaming a protected stream was deployed:\n%s", out)
 		}

@@ -48,6 +48,13 @@ func TestMain(m *testing.M) {
 // is found and reported, and closes the jsii kernel at the end.
 func runTests(m *testing.M) int {
 	flag.Parse()
+	// The end-to-end deployments run side by side and mostly wait for the
+	// emulator; allow them all at once unless -parallel was given.
+	parallelGiven := false
+	flag.Visit(func(f *flag.Flag) { parallelGiven = parallelGiven || f.Name == "test.parallel" })
+	if !parallelGiven {
+		flag.Set("test.parallel", "4")
+	}
 	tmp, err := os.MkdirTemp("", "kinesis-monitoring-test.")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

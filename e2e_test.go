@@ -13,6 +13,7 @@ import (
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	ktypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -148,11 +149,19 @@ func deployDefault(t *testing.T, em *emulator) {
 }
 
 // deployCustom proves the configuration reaches AWS, not just the JSON: every
-// setting overridden (another region, names, 2 shards, 48 h …).
+// setting overridden (another region, names, 2 shards, 48 h …), and the alarm
+// routed to an existing SNS topic.
 func deployCustom(t *testing.T, em *emulator) {
 	ctx := context.Background()
 	custom := contextOf(func(key string) bool { return everySpecSettingButEncryption(key) && key != "kmsKeyId" })
 	custom["shardCount"], custom["retentionHours"], custom["protect"] = 2, 48, false
+	// Alert routing to a topic the team already has, in the stack's region.
+	region := custom["region"].(string)
+	topic, err := em.sns(region).CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("existing-ops-alerts")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	custom["alarmTopicArn"] = aws.ToString(topic.TopicArn)
 	cfg, err := ConfigFromContext(custom)
 	if err != nil {
 		t.Fatal(err)
@@ -170,6 +179,11 @@ func deployCustom(t *testing.T, em *emulator) {
 		requireNone(t, "stream", checkStream(ctx, k, cfg))
 		requireNone(t, "alarm", checkAlarm(ctx, cw, cfg))
 		checkOutputValues(t, d, cfg)
+		a := describeAlarm(ctx, t, cw, cfg.AlarmName)
+		if want := []string{cfg.AlarmTopicARN}; !cmp.Equal(a.AlarmActions, want) || !cmp.Equal(a.OKActions, want) || len(a.InsufficientDataActions) != 0 {
+			t.Errorf("alarm actions %v / OK %v / insufficient %v, want the existing topic on ALARM and OK only",
+				a.AlarmActions, a.OKActions, a.InsufficientDataActions)
+		}
 		// Nothing landed in the default region.
 		if _, err := em.kinesis(DefaultConfig().Region).DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{
 			StreamName: aws.String(cfg.StreamName)}); err == nil {

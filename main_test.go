@@ -285,11 +285,7 @@ func checkResourceCounts(doc map[string]any, want map[string]int) error {
 // The hand-written JSON checks must be able to fail too.
 func TestJSONChecksCanFail(t *testing.T) {
 	s := synth(t, defaults)
-	cases := []struct {
-		name   string
-		check  func(map[string]any) error
-		mutate func(doc map[string]any)
-	}{
+	runMutations(t, s.Doc, []mutation{
 		{"output missing", checkOutputs, func(d map[string]any) { delete(d["output"].(map[string]any), "kke_kinesis_alarm_name") }},
 		{"output with a copied value", checkOutputs, func(d map[string]any) {
 			d["output"].(map[string]any)["kke_kinesis_stream_name"].(map[string]any)["value"] = "xfusion-kinesis-stream"
@@ -314,15 +310,27 @@ func TestJSONChecksCanFail(t *testing.T) {
 		}, func(d map[string]any) {
 			mustMap(d, "resource", streamType)["other"] = map[string]any{"name": "x"}
 		}},
-	}
+	})
+}
+
+// mutation is a negative case for a JSON check: the check passes on the
+// synth and must fail once mutate has changed a copy of it.
+type mutation struct {
+	name   string
+	check  func(map[string]any) error
+	mutate func(doc map[string]any)
+}
+
+func runMutations(t *testing.T, doc map[string]any, cases []mutation) {
+	t.Helper()
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			doc := deepCopy(t, s.Doc)
-			if err := c.check(doc); err != nil {
+			copied := deepCopy(t, doc)
+			if err := c.check(copied); err != nil {
 				t.Fatalf("GIVEN the unmodified synth the check already fails: %v", err)
 			}
-			c.mutate(doc)
-			if err := c.check(doc); err == nil {
+			c.mutate(copied)
+			if err := c.check(copied); err == nil {
 				t.Errorf("check accepted a synth with %s", c.name)
 			}
 		})

@@ -117,11 +117,7 @@ func TestExistingTopicAndProtectionOff(t *testing.T) {
 // The production checks must be able to fail.
 func TestProductionChecksCanFail(t *testing.T) {
 	s := synth(t, production)
-	cases := []struct {
-		name   string
-		check  func(map[string]any) error
-		mutate func(map[string]any)
-	}{
+	runMutations(t, s.Doc, []mutation{
 		{"no lock file", checkS3Backend, func(d map[string]any) { delete(mustMap(d, "terraform", "backend", "s3"), "use_lockfile") }},
 		{"state unencrypted", checkS3Backend, func(d map[string]any) { mustMap(d, "terraform", "backend", "s3")["encrypt"] = false }},
 		{"dashboard without alarm widget", checkDashboard, func(d map[string]any) {
@@ -131,19 +127,7 @@ func TestProductionChecksCanFail(t *testing.T) {
 		{"alarm without description", checkAlarmDescriptions, func(d map[string]any) {
 			mustMap(d, "resource", alarmType, "read_throttle_alarm")["alarm_description"] = ""
 		}},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			doc := deepCopy(t, s.Doc)
-			if err := c.check(doc); err != nil {
-				t.Fatalf("GIVEN the unmodified synth the check already fails: %v", err)
-			}
-			c.mutate(doc)
-			if c.check(doc) == nil {
-				t.Errorf("check accepted a synth with %s", c.name)
-			}
-		})
-	}
+	})
 	// And a matcher rejects a subscription that is not there.
 	if *cdktf.Testing_ToHaveResourceWithProperties(&s.Testing, jsii.String("aws_sns_topic_subscription"),
 		&map[string]any{"endpoint": "someone-else@example.com"}) {

@@ -1,0 +1,499 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// referenceDir holds the hand-written Terraform (HCL) equivalent of the
+// default stack, the plain-Terraform side of the benchmark.
+const referenceDir = "bench/reference"
+
+// TestReferenceHCLPlansLikeTheApp checks that the benchmark is fair: the
+// hand-written HCL in bench/reference plans exactly what the app's default
+// synth plans (same addresses, actions, planned values, outputs, provider
+// constraint and output descriptions) and protects the stream the same way.
+// Both are planned with the real terraform and hashicorp/aws provider against
+// the emulator; -short skips it.
+func TestReferenceHCLPlansLikeTheApp(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipped with -short: planning against the emulator needs terraform, the AWS provider and moto")
+	}
+	terraform := requireTool(t, "terraform", "the reference and the synth are planned with terraform")
+	tfEnv := refWithoutDataDir(terraformEnv(t))
+
+	// GIVEN the reference HCL in a directory of its own
+	tmp := t.TempDir()
+	ref := refWorkdir{Name: "reference HCL", Dir: filepath.Join(tmp, "reference"), StateFile: "terraform.tfstate"}
+	refCopyReference(t, ref.Dir, nil)
+
+	// AND the default synth where the app writes it, three levels below the
+	// project (<tmp>/app), so its relative local state path stays inside tmp
+	s := synth(t, defaults)
+	app := refWorkdir{Name: "cdktf synth", Dir: filepath.Join(tmp, "app", "cdktf.out", "stacks", StackID)}
+	statePath, ok := lookup(s.Doc, "terraform", "backend", "local", "path")
+	if !ok {
+		t.Fatal("the default synth has no terraform.backend.local.path")
+	}
+	app.StateFile = statePath.(string)
+	if rel, err := filepath.Rel(tmp, filepath.Join(app.Dir, app.StateFile)); err != nil || strings.HasPrefix(rel, "..") {
+		t.Fatalf("the synth's state path %s would leave the temp directory %s", app.StateFile, tmp)
+	}
+	if err := os.MkdirAll(app.Dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(app.Dir, "cdk.tf.json"), s.File, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	// AND both initialized (local backend, hashicorp/aws from the mirror when
+	// one is set) while a fresh emulator starts
+	var em *emulator
+	phase(t, "terraform init ×2 + start the emulator", func() {
+		var wg sync.WaitGroup
+		defer wg.Wait() // also when startEmulator ends the test
+		initErrs := make([]error, 2)
+		for i, w := range []refWorkdir{ref, app} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				initErrs[i] = w.terraform(terraform, tfEnv, "init", "-input=false", "-no-color")
+			}()
+		}
+		em = startEmulator(t) // on the test goroutine: it may skip or fail the test
+		wg.Wait()
+		for _, err := range initErrs {
+			if err != nil {
+				missing(t, "terraform init could not install hashicorp/aws (offline? set "+providerMirrorVar+
+					" to a provider mirror directory): "+firstError(err.Error()))
+			}
+		}
+	})
+	env := em.env(tfEnv)
+
+	// AND a mutant of the reference with one change for each check below,
+	// sharing the reference's initialized providers
+	mutant := refWorkdir{Name: "mutated reference HCL", Dir: filepath.Join(tmp, "mutant"), StateFile: "terraform.tfstate"}
+	refCopyReference(t, mutant.Dir, []refMutation{
+		{"retention_period = 24", "retention_period = 48"},              // a resource argument
+		{"write_throttle_alarm.alarm_name", "write_throttle_alarm.arn"}, // an output value
+		{`"Name of the Kinesis data stream"`, `"Name of the stream"`},   // an output description
+		{"prevent_destroy = true", "prevent_destroy = false"},           // the stream's protection
+	})
+	refShareInit(t, ref.Dir, mutant.Dir)
+
+	// WHEN each is planned against the empty emulator (terraform plan -out,
+	// terraform show -json), and then planned for destruction with the stream
+	// in its state
+	workdirs := []*refWorkdir{&ref, &app, &mutant}
+	phase(t, "terraform plan + show + plan -destroy ×3", func() {
+		var wg sync.WaitGroup
+		for _, w := range workdirs {
+			wg.Add(1)
+			go func() { defer wg.Done(); w.planAll(terraform, env) }()
+		}
+		wg.Wait()
+	})
+	for _, w := range workdirs {
+		if w.Err != nil {
+			t.Fatalf("%s: %v", w.Name, w.Err)
+		}
+	}
+
+	// THEN the reference plans exactly what the app plans
+	t.Run("same resource changes, outputs and configuration", func(t *testing.T) {
+		if diffs := refDiffPlans(app.Plan, ref.Plan); len(diffs) > 0 {
+			t.Errorf("the reference HCL plans differently from the synth (-synth +reference):\n%s", refReport(diffs))
+		}
+		if len(app.Plan.Resources) != 2 || len(app.Plan.Outputs) != 2 {
+			t.Errorf("the synth plans %d resources and %d outputs, want 2 and 2", len(app.Plan.Resources), len(app.Plan.Outputs))
+		}
+	})
+
+	// AND both refuse to destroy the stream (lifecycle is not in the plan JSON)
+	t.Run("both refuse to destroy the stream", func(t *testing.T) {
+		for _, w := range []refWorkdir{app, ref} {
+			if !w.destroyRefused() {
+				t.Errorf("%s: terraform plan -destroy with the stream in the state was not refused by prevent_destroy:\n%s", w.Name, w.DestroyOutput)
+			}
+		}
+	})
+
+	// AND the comparison can fail: each change of the mutant is reported,
+	// naming what differs
+	t.Run("a changed reference is reported", func(t *testing.T) {
+		diffs := refDiffPlans(app.Plan, mutant.Plan)
+		wants := map[string][]string{
+			"resource aws_kinesis_stream.stream": {`"retention_period"`, "float64(24)", "float64(48)"},
+			"output kke_kinesis_alarm_name":      {"AfterUnknown", `"xfusion-kinesis-alarm"`},
+			"configuration":                      {`"Name of the Kinesis data stream"`, `"Name of the stream"`},
+		}
+		for key, mentions := range wants {
+			for _, m := range mentions {
+				if !strings.Contains(diffs[key], m) {
+					t.Errorf("the difference in %s does not mention %s:\n%s", key, m, diffs[key])
+				}
+			}
+		}
+		for key := range diffs {
+			if _, ok := wants[key]; !ok {
+				t.Errorf("%s is reported different, but the mutant did not change it:\n%s", key, diffs[key])
+			}
+		}
+		keys := make([]string, 0, len(diffs))
+		for key := range diffs {
+			keys = append(keys, key)
+		}
+		sort.Strings(keys)
+		t.Logf("the mutant is reported different in: %s", strings.Join(keys, "; "))
+		if mutant.destroyRefused() {
+			t.Errorf("the mutant without prevent_destroy was refused destruction too, so the protection check cannot fail:\n%s", mutant.DestroyOutput)
+		}
+	})
+}
+
+// refWorkdir is one Terraform working directory of the comparison and what
+// planning it gave.
+type refWorkdir struct {
+	Name      string
+	Dir       string
+	StateFile string // the local backend's state path, relative to Dir
+
+	Plan          refPlanView
+	DestroyOutput string
+	DestroyErr    error
+	Err           error // a step that had to succeed did not
+}
+
+func (w *refWorkdir) terraform(terraform string, env []string, args ...string) error {
+	_, err := w.output(terraform, env, args...)
+	return err
+}
+
+func (w *refWorkdir) output(terraform string, env []string, args ...string) ([]byte, error) {
+	cmd := exec.Command(terraform, args...)
+	cmd.Dir, cmd.Env = w.Dir, env
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return out, fmt.Errorf("terraform %s: %v\n%s%s", strings.Join(args, " "), err, out, stderr.String())
+	}
+	return out, nil
+}
+
+// planAll plans the directory from an empty state, reads the plan as JSON,
+// then puts the stream into the state and plans its destruction without
+// refreshing (the stream is not on the emulator). Safe to run concurrently
+// for different directories; problems land in w.Err.
+func (w *refWorkdir) planAll(terraform string, env []string) {
+	if w.Err = w.terraform(terraform, env, "plan", "-out=plan.bin", "-input=false", "-no-color"); w.Err != nil {
+		return
+	}
+	out, err := w.output(terraform, env, "show", "-json", "plan.bin")
+	if err != nil {
+		w.Err = err
+		return
+	}
+	if w.Plan, w.Err = refReadPlan(out); w.Err != nil {
+		return
+	}
+	if w.Err = os.WriteFile(filepath.Join(w.Dir, w.StateFile), []byte(refStreamState), 0o644); w.Err != nil {
+		return
+	}
+	cmd := exec.Command(terraform, "plan", "-destroy", "-refresh=false", "-input=false", "-no-color")
+	cmd.Dir, cmd.Env = w.Dir, env
+	combined, err := cmd.CombinedOutput()
+	w.DestroyOutput, w.DestroyErr = string(combined), err
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		w.Err = fmt.Errorf("terraform plan -destroy: %v", err)
+	}
+}
+
+// destroyRefused tells whether the destroy plan failed because of the
+// stream's prevent_destroy.
+func (w *refWorkdir) destroyRefused() bool {
+	text := strings.Join(strings.Fields(w.DestroyOutput), " ")
+	return w.DestroyErr != nil && strings.Contains(text, "Instance cannot be destroyed") &&
+		strings.Contains(text, "aws_kinesis_stream.stream has lifecycle.prevent_destroy set")
+}
+
+// refStreamState is a local state holding only the stream, enough for
+// terraform plan -destroy -refresh=false to plan its destruction.
+const refStreamState = `{
+  "version": 4,
+  "terraform_version": "1.0.0",
+  "serial": 1,
+  "lineage": "reference-test",
+  "outputs": {},
+  "resources": [
+    {
+      "mode": "managed",
+      "type": "aws_kinesis_stream",
+      "name": "stream",
+      "provider": "provider[\"registry.terraform.io/hashicorp/aws\"]",
+      "instances": [
+        {
+          "schema_version": 1,
+          "attributes": {
+            "id": "arn:aws:kinesis:us-east-1:123456789012:stream/xfusion-kinesis-stream",
+            "name": "xfusion-kinesis-stream"
+          }
+        }
+      ]
+    }
+  ]
+}
+`
+
+// refPlanView is what the comparison looks at in `terraform show -json` of a
+// plan: every resource change by address, every output change by name, and
+// the configuration Terraform read (provider constraint and region, resource
+// expressions, output expressions and descriptions).
+type refPlanView struct {
+	Resources     map[string]refResourceChange
+	Outputs       map[string]refChange
+	Configuration any
+}
+
+type refResourceChange struct {
+	Mode, Type, Name, ProviderName string
+	Change                         refChange
+}
+
+type refChange struct {
+	Actions                             []string
+	After, AfterUnknown, AfterSensitive any
+}
+
+func refReadPlan(showJSON []byte) (refPlanView, error) {
+	var plan struct {
+		ResourceChanges []struct {
+			Address      string `json:"address"`
+			Mode         string `json:"mode"`
+			Type         string `json:"type"`
+			Name         string `json:"name"`
+			ProviderName string `json:"provider_name"`
+			Change       struct {
+				Actions        []string `json:"actions"`
+				After          any      `json:"after"`
+				AfterUnknown   any      `json:"after_unknown"`
+				AfterSensitive any      `json:"after_sensitive"`
+			} `json:"change"`
+		} `json:"resource_changes"`
+		OutputChanges map[string]struct {
+			Actions        []string `json:"actions"`
+			After          any      `json:"after"`
+			AfterUnknown   any      `json:"after_unknown"`
+			AfterSensitive any      `json:"after_sensitive"`
+		} `json:"output_changes"`
+		Configuration any `json:"configuration"`
+	}
+	if err := json.Unmarshal(showJSON, &plan); err != nil {
+		return refPlanView{}, fmt.Errorf("terraform show -json: %v", err)
+	}
+	v := refPlanView{Resources: map[string]refResourceChange{}, Outputs: map[string]refChange{}}
+	for _, rc := range plan.ResourceChanges {
+		if _, dup := v.Resources[rc.Address]; dup {
+			return refPlanView{}, fmt.Errorf("the plan changes %s twice", rc.Address)
+		}
+		v.Resources[rc.Address] = refResourceChange{rc.Mode, rc.Type, rc.Name, rc.ProviderName,
+			refChange{rc.Change.Actions, rc.Change.After, rc.Change.AfterUnknown, rc.Change.AfterSensitive}}
+	}
+	for name, oc := range plan.OutputChanges {
+		v.Outputs[name] = refChange{oc.Actions, oc.After, oc.AfterUnknown, oc.AfterSensitive}
+	}
+	v.Configuration = refWithoutJSONTemplates(plan.Configuration)
+	return v, nil
+}
+
+// refDiffPlans compares two plans and returns the readable differences
+// (cmp.Diff, -want +got) of what differs, keyed "resource <address>",
+// "output <name>" and "configuration". A resource or output that only one
+// plan has differs from nothing (nil).
+func refDiffPlans(want, got refPlanView) map[string]string {
+	diffs := map[string]string{}
+	add := func(key string, w, g any) {
+		if d := cmp.Diff(w, g); d != "" {
+			diffs[key] = d
+		}
+	}
+	for _, addr := range refUnion(want.Resources, got.Resources) {
+		add("resource "+addr, refEntry(want.Resources, addr), refEntry(got.Resources, addr))
+	}
+	for _, name := range refUnion(want.Outputs, got.Outputs) {
+		add("output "+name, refEntry(want.Outputs, name), refEntry(got.Outputs, name))
+	}
+	add("configuration", want.Configuration, got.Configuration)
+	return diffs
+}
+
+// refEntry is m[key], or nil when m has no key.
+func refEntry[V any](m map[string]V, key string) any {
+	if v, ok := m[key]; ok {
+		return v
+	}
+	return nil
+}
+
+// refUnion lists the keys of a and b, sorted.
+func refUnion[V any](a, b map[string]V) []string {
+	seen := map[string]bool{}
+	for k := range a {
+		seen[k] = true
+	}
+	for k := range b {
+		seen[k] = true
+	}
+	keys := make([]string, 0, len(seen))
+	for k := range seen {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// refReport lays the differences out one after the other, in key order.
+func refReport(diffs map[string]string) string {
+	keys := make([]string, 0, len(diffs))
+	for k := range diffs {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		fmt.Fprintf(&b, "--- %s:\n%s\n", k, diffs[k])
+	}
+	return b.String()
+}
+
+// refWithoutJSONTemplates drops the one thing in which Terraform's view of a
+// JSON configuration differs from the same configuration in HCL: a JSON
+// string such as "${aws_kinesis_stream.stream.name}" is a template, which
+// `terraform show -json` reports as a constant_value holding the template
+// text next to its references; the HCL reference aws_kinesis_stream.stream.name
+// has only the references. An expression with references keeps them (they
+// are compared) and loses a constant_value that contains a template.
+func refWithoutJSONTemplates(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, child := range x {
+			out[k] = refWithoutJSONTemplates(child)
+		}
+		if _, hasRefs := x["references"]; hasRefs && refHasTemplate(x["constant_value"]) {
+			delete(out, "constant_value")
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, child := range x {
+			out[i] = refWithoutJSONTemplates(child)
+		}
+		return out
+	default:
+		return v
+	}
+}
+
+func refHasTemplate(v any) bool {
+	switch x := v.(type) {
+	case string:
+		return strings.Contains(x, "${")
+	case map[string]any:
+		for _, child := range x {
+			if refHasTemplate(child) {
+				return true
+			}
+		}
+	case []any:
+		for _, child := range x {
+			if refHasTemplate(child) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// refMutation replaces one text that must occur exactly once in the
+// reference.
+type refMutation struct{ Old, New string }
+
+// refCopyReference copies bench/reference/*.tf into dir, applying the
+// mutations (each must hit exactly once across the files).
+func refCopyReference(t *testing.T, dir string, mutations []refMutation) {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(referenceDir, "*.tf"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no reference configuration in %s (%v)", referenceDir, err)
+	}
+	sort.Strings(files)
+	texts := map[string]string{}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		texts[filepath.Base(f)] = string(data)
+	}
+	for _, m := range mutations {
+		hits := 0
+		for name, text := range texts {
+			hits += strings.Count(text, m.Old)
+			texts[name] = strings.ReplaceAll(text, m.Old, m.New)
+		}
+		if hits != 1 {
+			t.Fatalf("mutation %q → %q hits the reference %d times, want once", m.Old, m.New, hits)
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, text := range texts {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// refShareInit lets dir use the providers and backend settings terraform init
+// installed in initialized (same backend block, same provider requirements):
+// its .terraform is a link to the other one's and the lock file a copy. This
+// saves a provider install (hundreds of MB without a mirror).
+func refShareInit(t *testing.T, initialized, dir string) {
+	t.Helper()
+	lock, err := os.ReadFile(filepath.Join(initialized, ".terraform.lock.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, ".terraform.lock.hcl"), lock, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(initialized, ".terraform"), filepath.Join(dir, ".terraform")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// refWithoutDataDir drops TF_DATA_DIR: each working directory of the
+// comparison keeps its own .terraform.
+func refWithoutDataDir(env []string) []string {
+	var out []string
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, "TF_DATA_DIR=") {
+			out = append(out, kv)
+		}
+	}
+	return out
+}

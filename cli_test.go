@@ -20,6 +20,9 @@ func cdktfCLI(t testing.TB) string {
 }
 
 func TestCdktfSynthThroughTheCLI(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipped with -short: runs the cdktf CLI (node) and go run")
+	}
 	cli := cdktfCLI(t)
 	requireTool(t, "terraform", "the cdktf CLI calls terraform")
 

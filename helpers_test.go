@@ -8,9 +8,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/aws/jsii-runtime-go"
@@ -30,7 +32,12 @@ const (
 	// appModeVar makes the test binary run main() instead of the tests, so
 	// tests can run the app as a separate process without building it.
 	appModeVar = "KINESIS_MONITORING_RUN_APP"
+	// statsVar names a file the run writes its synth counts to (bench/run).
+	statsVar = "KINESIS_TEST_STATS"
 )
+
+// appRuns counts the app processes the run started (runApp).
+var appRuns atomic.Int64
 
 // jsiiTempPatterns are the temp directories the jsii runtime, its kernel and
 // the cdktf Testing API create; none may outlive a run.
@@ -64,15 +71,74 @@ func runTests(m *testing.M) int {
 	os.Setenv("TMPDIR", tmp)
 	os.Setenv("CHECKPOINT_DISABLE", "1")
 	prepareJsiiKernel() // also restarts the kernel under the new TMPDIR
+	if selected("TestAppSynthIsIdenticalAcrossRunsAndDirectories") {
+		// The app process (its own jsii start, ~4 s) overlaps the first
+		// in-process synth instead of following it.
+		earlyAppRun = startAppRun()
+	}
 
 	code := m.Run()
 	jsii.Close()
+	if path := os.Getenv(statsVar); path != "" {
+		stats := fmt.Sprintf("{\"synths\": %d, \"appRuns\": %d}\n", len(synthCache), appRuns.Load())
+		if err := os.WriteFile(path, []byte(stats), 0o644); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+	}
 
 	if left := leftoverTempDirs(tmp); len(left) > 0 {
 		fmt.Fprintf(os.Stderr, "FAIL: the run left jsii/cdktf temp directories behind: %s\n", strings.Join(left, ", "))
 		return 1
 	}
 	return code
+}
+
+// selected says whether -test.run lets the named top-level test run.
+func selected(test string) bool {
+	pattern := flag.Lookup("test.run").Value.String()
+	if pattern == "" {
+		return true
+	}
+	top := strings.SplitN(pattern, "/", 2)[0]
+	re, err := regexp.Compile(top)
+	return err == nil && re.MatchString(test)
+}
+
+// appRun is the app run as a program in a fresh checkout directory.
+type appRun struct {
+	dir  string
+	done chan appResult
+}
+
+type appResult struct {
+	code   int
+	stderr string
+	err    error
+}
+
+var earlyAppRun *appRun
+
+// startAppRun runs the app (this binary in app mode) in a new directory
+// below TMPDIR, in the background.
+func startAppRun() *appRun {
+	run := &appRun{done: make(chan appResult, 1)}
+	base, err := os.MkdirTemp("", "checkout.")
+	if err != nil {
+		run.done <- appResult{err: err}
+		return run
+	}
+	run.dir = filepath.Join(base, "some", "checkout")
+	if err := os.MkdirAll(run.dir, 0o755); err != nil {
+		run.done <- appResult{err: err}
+		return run
+	}
+	appRuns.Add(1)
+	go func() {
+		code, stderr, err := execApp(run.dir, "")
+		run.done <- appResult{code, stderr, err}
+	}()
+	return run
 }
 
 func leftoverTempDirs(dir string) []string {
@@ -244,6 +310,15 @@ func terraformEnv(t testing.TB) []string {
 // CDKTF_CONTEXT_JSON ("" for none) and returns its exit code and stderr.
 func runApp(t testing.TB, dir, contextJSON string) (int, string) {
 	t.Helper()
+	appRuns.Add(1)
+	code, stderr, err := execApp(dir, contextJSON)
+	if err != nil {
+		t.Fatalf("running the app: %v", err)
+	}
+	return code, stderr
+}
+
+func execApp(dir, contextJSON string) (int, string, error) {
 	cmd := exec.Command(os.Args[0])
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), appModeVar+"=1")
@@ -256,12 +331,11 @@ func runApp(t testing.TB, dir, contextJSON string) (int, string) {
 	var exit *exec.ExitError
 	switch {
 	case err == nil:
-		return 0, stderr.String()
+		return 0, stderr.String(), nil
 	case errors.As(err, &exit):
-		return exit.ExitCode(), stderr.String()
+		return exit.ExitCode(), stderr.String(), nil
 	default:
-		t.Fatalf("running the app: %v", err)
-		return -1, ""
+		return -1, "", err
 	}
 }
 

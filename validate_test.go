@@ -30,6 +30,9 @@ func (r validateResult) String() string {
 }
 
 func TestSynthIsValidTerraform(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipped with -short: installs the AWS provider and runs terraform validate")
+	}
 	terraform := requireTool(t, "terraform", "terraform validate checks the synthesized stack with the real AWS provider")
 	env := terraformEnv(t)
 

@@ -70,21 +70,11 @@ func NewKinesisMonitoringStack(scope constructs.Construct, id string, cfg Config
 	stream := kinesisstream.NewKinesisStream(stack, jsii.String("stream"), streamConfig)
 
 	actions := newAlertRouting(stack, cfg)
-	alarm := cloudwatchmetricalarm.NewCloudwatchMetricAlarm(stack, jsii.String("write_throttle_alarm"), &cloudwatchmetricalarm.CloudwatchMetricAlarmConfig{
-		AlarmName:               jsii.String(cfg.AlarmName),
-		AlarmDescription:        jsii.String(cfg.AlarmDescription),
-		Namespace:               jsii.String("AWS/Kinesis"),
-		MetricName:              jsii.String("WriteProvisionedThroughputExceeded"),
-		Dimensions:              &map[string]*string{"StreamName": stream.Name()},
-		Statistic:               jsii.String(cfg.AlarmStatistic),
-		Period:                  jsii.Number(cfg.AlarmPeriod),
-		EvaluationPeriods:       jsii.Number(cfg.AlarmEvaluationPeriods),
-		ComparisonOperator:      jsii.String(cfg.AlarmComparisonOperator),
-		Threshold:               jsii.Number(cfg.AlarmThreshold),
-		TreatMissingData:        jsii.String(cfg.AlarmTreatMissingData),
-		AlarmActions:            actions.alarmAndOK,
-		OkActions:               actions.alarmAndOK,
-		InsufficientDataActions: actions.insufficientData,
+	alarm := newStreamAlarm(stack, stream, actions, streamAlarm{
+		id: "write_throttle_alarm", name: cfg.AlarmName, description: cfg.AlarmDescription,
+		metric: "WriteProvisionedThroughputExceeded", statistic: cfg.AlarmStatistic,
+		comparison: cfg.AlarmComparisonOperator, missingData: cfg.AlarmTreatMissingData,
+		period: cfg.AlarmPeriod, evaluationPeriods: cfg.AlarmEvaluationPeriods, threshold: cfg.AlarmThreshold,
 	})
 	alarms := []cloudwatchmetricalarm.CloudwatchMetricAlarm{alarm}
 	if cfg.RecommendedAlarms {

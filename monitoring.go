@@ -109,26 +109,43 @@ var recommendedAlarms = []recommendedAlarm{
 	},
 }
 
+// streamAlarm is what differs between the stack's alarms; newStreamAlarm adds
+// what they share: the AWS/Kinesis namespace, the StreamName dimension (a
+// reference to the stream) and the alert routing.
+type streamAlarm struct {
+	id, name, description, metric, statistic, comparison, missingData string
+	period, evaluationPeriods                                         int
+	threshold                                                         float64
+}
+
+func newStreamAlarm(stack cdktf.TerraformStack, stream kinesisstream.KinesisStream, actions alertActions, a streamAlarm) cloudwatchmetricalarm.CloudwatchMetricAlarm {
+	return cloudwatchmetricalarm.NewCloudwatchMetricAlarm(stack, jsii.String(a.id), &cloudwatchmetricalarm.CloudwatchMetricAlarmConfig{
+		AlarmName:               jsii.String(a.name),
+		AlarmDescription:        jsii.String(a.description),
+		Namespace:               jsii.String("AWS/Kinesis"),
+		MetricName:              jsii.String(a.metric),
+		Dimensions:              &map[string]*string{"StreamName": stream.Name()},
+		Statistic:               jsii.String(a.statistic),
+		Period:                  jsii.Number(a.period),
+		EvaluationPeriods:       jsii.Number(a.evaluationPeriods),
+		ComparisonOperator:      jsii.String(a.comparison),
+		Threshold:               jsii.Number(a.threshold),
+		TreatMissingData:        jsii.String(a.missingData),
+		AlarmActions:            actions.alarmAndOK,
+		OkActions:               actions.alarmAndOK,
+		InsufficientDataActions: actions.insufficientData,
+	})
+}
+
 // newRecommendedAlarms creates the opt-in alarm set on the stream, with the
 // same alert routing as the write-throttling alarm.
 func newRecommendedAlarms(stack cdktf.TerraformStack, cfg Config, stream kinesisstream.KinesisStream, actions alertActions) []cloudwatchmetricalarm.CloudwatchMetricAlarm {
 	var alarms []cloudwatchmetricalarm.CloudwatchMetricAlarm
 	for _, r := range recommendedAlarms {
-		alarms = append(alarms, cloudwatchmetricalarm.NewCloudwatchMetricAlarm(stack, jsii.String(r.id), &cloudwatchmetricalarm.CloudwatchMetricAlarmConfig{
-			AlarmName:               jsii.String(cfg.StreamName + r.nameSuffix),
-			AlarmDescription:        jsii.String(r.description(cfg)),
-			Namespace:               jsii.String("AWS/Kinesis"),
-			MetricName:              jsii.String(r.metric),
-			Dimensions:              &map[string]*string{"StreamName": stream.Name()},
-			Statistic:               jsii.String(r.statistic),
-			Period:                  jsii.Number(r.period),
-			EvaluationPeriods:       jsii.Number(r.evaluationPeriods),
-			ComparisonOperator:      jsii.String("GreaterThanThreshold"),
-			Threshold:               jsii.Number(r.threshold(cfg)),
-			TreatMissingData:        jsii.String("notBreaching"),
-			AlarmActions:            actions.alarmAndOK,
-			OkActions:               actions.alarmAndOK,
-			InsufficientDataActions: actions.insufficientData,
+		alarms = append(alarms, newStreamAlarm(stack, stream, actions, streamAlarm{
+			id: r.id, name: cfg.StreamName + r.nameSuffix, description: r.description(cfg),
+			metric: r.metric, statistic: r.statistic, comparison: "GreaterThanThreshold", missingData: "notBreaching",
+			period: r.period, evaluationPeriods: r.evaluationPeriods, threshold: r.threshold(cfg),
 		}))
 	}
 	return alarms

@@ -18,7 +18,6 @@ import (
 type deployment struct {
 	t         *testing.T
 	Dir       string
-	Context   map[string]any
 	Env       []string
 	cli       string
 	terraform string
@@ -29,7 +28,6 @@ type deployment struct {
 // next cdktf command synthesizes them.
 func (d *deployment) SetContext(ctx map[string]any) {
 	d.t.Helper()
-	d.Context = ctx
 	project, _ := json.MarshalIndent(map[string]any{
 		"language": "go", "app": d.app, "sendCrashReports": "false", "context": ctx,
 	}, "", "  ")

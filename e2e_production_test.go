@@ -229,7 +229,7 @@ func checkRouting(ctx context.Context, cw *cloudwatch.Client, topics *sns.Client
 // checkDashboardDeployed: the dashboard exists and its alarm widget lists
 // the deployed alarms' real ARNs.
 func checkDashboardDeployed(ctx context.Context, cw *cloudwatch.Client, cfg Config) []string {
-	name := sanitize(cfg.StreamName, dashboardNameUnsafe)
+	name := dashboardName(cfg)
 	dash, err := cw.GetDashboard(ctx, &cloudwatch.GetDashboardInput{DashboardName: aws.String(name)})
 	if err != nil {
 		return []string{"dashboard " + name + ": " + err.Error()}

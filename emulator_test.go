@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/xml"
-	"fmt"
 	"net/http"
 	"os/exec"
 	"regexp"
@@ -174,5 +173,3 @@ func (e *emulator) objectKeys(t testing.TB, bucket string) []string {
 	}
 	return keys
 }
-
-func (e *emulator) String() string { return fmt.Sprintf("moto at %s", e.URL) }

@@ -33,7 +33,7 @@ func newAlertRouting(stack cdktf.TerraformStack, cfg Config) alertActions {
 	switch {
 	case len(cfg.AlarmEmails) > 0:
 		topic := snstopic.NewSnsTopic(stack, jsii.String("alert_topic"), &snstopic.SnsTopicConfig{
-			Name: jsii.String(sanitize(cfg.StreamName, snsNameUnsafe) + "-alerts"),
+			Name: jsii.String(alertTopicName(cfg)),
 		})
 		for _, email := range cfg.AlarmEmails {
 			snstopicsubscription.NewSnsTopicSubscription(stack, jsii.String("alert_email_"+shortHash(email)), &snstopicsubscription.SnsTopicSubscriptionConfig{
@@ -163,7 +163,7 @@ func newDashboard(stack cdktf.TerraformStack, cfg Config, stream kinesisstream.K
 	if err != nil {
 		return err
 	}
-	name := sanitize(cfg.StreamName, dashboardNameUnsafe)
+	name := dashboardName(cfg)
 	cloudwatchdashboard.NewCloudwatchDashboard(stack, jsii.String("dashboard"), &cloudwatchdashboard.CloudwatchDashboardConfig{
 		DashboardName: jsii.String(name),
 		DashboardBody: jsii.String(body),
@@ -176,16 +176,17 @@ func newDashboard(stack cdktf.TerraformStack, cfg Config, stream kinesisstream.K
 	return nil
 }
 
-var (
-	snsNameUnsafe       = regexp.MustCompile(`[^A-Za-z0-9_-]`)
-	dashboardNameUnsafe = regexp.MustCompile(`[^A-Za-z0-9_-]`)
-)
+// nameUnsafe are the characters SNS topic and dashboard names may not hold
+// (stream names allow ".").
+var nameUnsafe = regexp.MustCompile(`[^A-Za-z0-9_-]`)
 
-// sanitize replaces the characters a name may not hold with "-" (stream
-// names allow ".", SNS topic and dashboard names do not).
-func sanitize(name string, unsafe *regexp.Regexp) string {
-	return unsafe.ReplaceAllString(name, "-")
+// alertTopicName and dashboardName derive from the stream name, with "-"
+// for what those names do not allow.
+func alertTopicName(cfg Config) string {
+	return nameUnsafe.ReplaceAllString(cfg.StreamName, "-") + "-alerts"
 }
+
+func dashboardName(cfg Config) string { return nameUnsafe.ReplaceAllString(cfg.StreamName, "-") }
 
 // shortHash gives an e-mail subscription a construct id that does not move
 // when the address list is reordered.

@@ -9,8 +9,7 @@ import (
 	"testing"
 )
 
-// terraformValidate runs `terraform validate -json` in an initialized stack
-// directory and returns the parsed verdict.
+// validateResult is the verdict of `terraform validate -json`.
 type validateResult struct {
 	Valid       bool `json:"valid"`
 	ErrorCount  int  `json:"error_count"`

@@ -598,6 +598,17 @@ func render(raw any) string {
 	return strings.TrimSuffix(b.String(), "\n")
 }
 
+// maxEchoLength is how much of a value a message repeats.
+const maxEchoLength = 80
+
+// clip cuts s to at most n characters, marking the cut with "…".
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
+}
+
 func sortedKeys(m map[string]any) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {

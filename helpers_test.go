@@ -8,7 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -70,11 +70,9 @@ func runTests(m *testing.M) int {
 	defer os.RemoveAll(tmp)
 	os.Setenv("TMPDIR", tmp)
 	os.Setenv("CHECKPOINT_DISABLE", "1")
-	prepareJsiiKernel() // also restarts the kernel under the new TMPDIR
-	if selected("TestAppSynthIsIdenticalAcrossRunsAndDirectories") {
-		// The app process (its own jsii start, ~4 s) overlaps the first
-		// in-process synth instead of following it.
-		earlyAppRun = startAppRun()
+	if err := prepareJsiiKernel(); err != nil { // also restarts the kernel under the new TMPDIR
+		fmt.Fprintln(os.Stderr, err)
+		return 1
 	}
 
 	code := m.Run()
@@ -92,53 +90,6 @@ func runTests(m *testing.M) int {
 		return 1
 	}
 	return code
-}
-
-// selected says whether -test.run lets the named top-level test run.
-func selected(test string) bool {
-	pattern := flag.Lookup("test.run").Value.String()
-	if pattern == "" {
-		return true
-	}
-	top := strings.SplitN(pattern, "/", 2)[0]
-	re, err := regexp.Compile(top)
-	return err == nil && re.MatchString(test)
-}
-
-// appRun is the app run as a program in a fresh checkout directory.
-type appRun struct {
-	dir  string
-	done chan appResult
-}
-
-type appResult struct {
-	code   int
-	stderr string
-	err    error
-}
-
-var earlyAppRun *appRun
-
-// startAppRun runs the app (this binary in app mode) in a new directory
-// below TMPDIR, in the background.
-func startAppRun() *appRun {
-	run := &appRun{done: make(chan appResult, 1)}
-	base, err := os.MkdirTemp("", "checkout.")
-	if err != nil {
-		run.done <- appResult{err: err}
-		return run
-	}
-	run.dir = filepath.Join(base, "some", "checkout")
-	if err := os.MkdirAll(run.dir, 0o755); err != nil {
-		run.done <- appResult{err: err}
-		return run
-	}
-	appRuns.Add(1)
-	go func() {
-		code, stderr, err := execApp(run.dir, "")
-		run.done <- appResult{code, stderr, err}
-	}()
-	return run
 }
 
 func leftoverTempDirs(dir string) []string {
@@ -318,10 +269,10 @@ func runApp(t testing.TB, dir, contextJSON string) (int, string) {
 	return code, stderr
 }
 
-func execApp(dir, contextJSON string) (int, string, error) {
+func execApp(dir, contextJSON string, env ...string) (int, string, error) {
 	cmd := exec.Command(os.Args[0])
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), appModeVar+"=1")
+	cmd.Env = append(append(userEnviron(), appModeVar+"=1"), env...)
 	if contextJSON != "" {
 		cmd.Env = append(cmd.Env, contextEnvironmentVar+"="+contextJSON)
 	}
@@ -337,6 +288,17 @@ func execApp(dir, contextJSON string) (int, string, error) {
 	default:
 		return -1, "", err
 	}
+}
+
+// userEnviron is the environment as the user gave it to the test run: the
+// kernel options prepareJsiiKernel added to this process are taken out again,
+// so a program started from a test prepares its own.
+func userEnviron() []string {
+	env := slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, nodeOptionsVariable+"=") })
+	if userNodeOptionsSet {
+		env = append(env, nodeOptionsVariable+"="+userNodeOptions)
+	}
+	return env
 }
 
 // treeOf lists every file below dir with its content, for before/after and

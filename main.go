@@ -99,9 +99,11 @@ func NewKinesisMonitoringStack(scope constructs.Construct, id string, cfg Config
 
 func main() {
 	defer jsii.Close()
-	prepareJsiiKernel()
-
-	cfg, err := LoadConfig()
+	err := prepareJsiiKernel()
+	var cfg Config
+	if err == nil {
+		cfg, err = LoadConfig()
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		jsii.Close() // os.Exit skips deferred calls; this removes the kernel's temp dir

@@ -340,24 +340,18 @@ func runMutations(t *testing.T, doc map[string]any, cases []mutation) {
 // --- determinism and the app as users run it ---------------------------------
 
 func TestAppSynthIsIdenticalAcrossRunsAndDirectories(t *testing.T) {
-	// GIVEN the app run as a program in a checkout elsewhere (started by
-	// TestMain, in parallel with the in-process jsii start)
-	run := earlyAppRun
-	if run == nil {
-		run = startAppRun()
+	// GIVEN the app run as a program in a checkout elsewhere
+	dir := filepath.Join(t.TempDir(), "some", "checkout")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
 	}
-	res := <-run.done
-	if res.err != nil {
-		t.Fatalf("running the app: %v", res.err)
-	}
-	defer os.RemoveAll(run.dir)
-	if res.code != 0 || res.stderr != "" {
-		t.Fatalf("app: exit %d, stderr %q (want 0 and nothing)", res.code, res.stderr)
+	if code, stderr := runApp(t, dir, ""); code != 0 || stderr != "" {
+		t.Fatalf("app: exit %d, stderr %q (want 0 and nothing)", code, stderr)
 	}
 	// AND the in-process synth of the default stack (its own directory)
 	inProcess := treeOf(t, synth(t, defaults).Outdir)
 	// THEN both cdktf.out trees are byte-identical and hold no path of either
-	app := treeOf(t, filepath.Join(run.dir, "cdktf.out"))
+	app := treeOf(t, filepath.Join(dir, "cdktf.out"))
 	if diff := cmp.Diff(inProcess, app); diff != "" {
 		t.Errorf("synth differs between runs in different directories (-in-process +app):\n%s", diff)
 	}

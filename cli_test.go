@@ -32,6 +32,9 @@ func TestCdktfSynthThroughTheCLI(t *testing.T) {
 	// CI: no spinner frames in captured output; GOFLAGS=-v would make go run
 	// print package names, which the CLI relays as [ERROR] lines.
 	cmd.Env = append(terraformEnv(t), "CI=1", "GOFLAGS=")
+	// AND a NODE_OPTIONS of the user's that counts the provider modules
+	counterEnv, loaded := moduleCounter(t)
+	cmd.Env = append(cmd.Env, counterEnv...)
 
 	// WHEN the user runs cdktf synth
 	output, err := cmd.CombinedOutput()
@@ -51,4 +54,8 @@ func TestCdktfSynthThroughTheCLI(t *testing.T) {
 		t.Fatal(err)
 	}
 	compareGolden(t, defaultGolden, got)
+	// AND the app the CLI ran loaded the provider lazily, as it does on its own
+	if n := loaded(); n < 1 || n > lazilyLoaded {
+		t.Errorf("under the CLI the kernel loaded %d modules of @cdktf/provider-aws, want 1 to %d", n, lazilyLoaded)
+	}
 }

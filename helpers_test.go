@@ -226,7 +226,7 @@ func missing(t testing.TB, reason string) {
 func terraformEnv(t testing.TB) []string {
 	t.Helper()
 	env := []string{"CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1"}
-	for _, kv := range os.Environ() {
+	for _, kv := range userEnviron() {
 		if strings.HasPrefix(kv, "TF_CLI_CONFIG_FILE=") {
 			if _, err := os.Stat(strings.TrimPrefix(kv, "TF_CLI_CONFIG_FILE=")); err != nil {
 				continue

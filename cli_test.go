@@ -34,7 +34,7 @@ func TestCdktfSynthThroughTheCLI(t *testing.T) {
 	cmd.Env = append(terraformEnv(t), "CI=1", "GOFLAGS=")
 	// AND a NODE_OPTIONS of the user's that counts the provider modules
 	counterEnv, loaded := moduleCounter(t)
-	cmd.Env = append(cmd.Env, counterEnv...)
+	cmd.Env = append(append(cmd.Env, counterEnv...), LazyBindingsVariable+"=true")
 
 	// WHEN the user runs cdktf synth
 	output, err := cmd.CombinedOutput()

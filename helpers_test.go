@@ -12,7 +12,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 
 	"github.com/aws/jsii-runtime-go"
@@ -32,12 +31,7 @@ const (
 	// appModeVar makes the test binary run main() instead of the tests, so
 	// tests can run the app as a separate process without building it.
 	appModeVar = "KINESIS_MONITORING_RUN_APP"
-	// statsVar names a file the run writes its synth counts to (bench/run).
-	statsVar = "KINESIS_TEST_STATS"
 )
-
-// appRuns counts the app processes the run started (runApp).
-var appRuns atomic.Int64
 
 // jsiiTempPatterns are the temp directories the jsii runtime, its kernel and
 // the cdktf Testing API create; none may outlive a run.
@@ -77,13 +71,6 @@ func runTests(m *testing.M) int {
 
 	code := m.Run()
 	jsii.Close()
-	if path := os.Getenv(statsVar); path != "" {
-		stats := fmt.Sprintf("{\"synths\": %d, \"appRuns\": %d}\n", len(synthCache), appRuns.Load())
-		if err := os.WriteFile(path, []byte(stats), 0o644); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
-		}
-	}
 
 	if left := leftoverTempDirs(tmp); len(left) > 0 {
 		fmt.Fprintf(os.Stderr, "FAIL: the run left jsii/cdktf temp directories behind: %s\n", strings.Join(left, ", "))
@@ -261,7 +248,6 @@ func terraformEnv(t testing.TB) []string {
 // CDKTF_CONTEXT_JSON ("" for none) and returns its exit code and stderr.
 func runApp(t testing.TB, dir, contextJSON string) (int, string) {
 	t.Helper()
-	appRuns.Add(1)
 	code, stderr, err := execApp(dir, contextJSON)
 	if err != nil {
 		t.Fatalf("running the app: %v", err)

@@ -5,14 +5,19 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/xfusion/kinesis-monitoring/internal/jsontext"
+	"github.com/xfusion/kinesis-monitoring/internal/kinesis"
 )
 
 // Config describes one deployment of the stack. DefaultConfig is the
@@ -79,12 +84,6 @@ func DefaultConfig() Config {
 
 // Values AWS accepts, in the order AWS documents them.
 var (
-	// allShardLevelMetrics are the seven Kinesis enhanced (shard-level) metrics.
-	allShardLevelMetrics = []string{
-		"IncomingBytes", "IncomingRecords", "OutgoingBytes", "OutgoingRecords",
-		"WriteProvisionedThroughputExceeded", "ReadProvisionedThroughputExceeded",
-		"IteratorAgeMilliseconds",
-	}
 	// staticComparisonOperators are the operators usable with a static threshold
 	// (the LessThanLower… / GreaterThanUpper… ones need an anomaly-detection band).
 	staticComparisonOperators = []string{
@@ -143,7 +142,7 @@ var settings = []setting{
 	{"retentionHours", "a whole number of hours from 24 to 8760", func(c *Config, raw any) string {
 		return parseInt(raw, &c.RetentionHours, func(n int) bool { return n >= 24 && n <= 8760 })
 	}},
-	{"shardLevelMetrics", `a list without duplicates of ` + strings.Join(allShardLevelMetrics, ", ") + `; or ["ALL"]; [] turns enhanced monitoring off`, parseMetrics},
+	{"shardLevelMetrics", `a list without duplicates of ` + strings.Join(kinesis.ShardLevelMetrics, ", ") + `; or ["ALL"]; [] turns enhanced monitoring off`, parseMetrics},
 	{"encryption", "true or false", func(c *Config, raw any) string { return parseBool(raw, &c.Encryption) }},
 	{"kmsKeyId", "a KMS key alias (alias/…), key id, or key/alias ARN; only with encryption true", func(c *Config, raw any) string {
 		return parseString(raw, &c.KMSKeyID, func(s string) bool {
@@ -167,10 +166,10 @@ var settings = []setting{
 	}},
 	{"alarmThreshold", "a finite number", func(c *Config, raw any) string { return parseFloat(raw, &c.AlarmThreshold) }},
 	{"alarmComparisonOperator", "one of " + strings.Join(staticComparisonOperators, ", "), func(c *Config, raw any) string {
-		return parseString(raw, &c.AlarmComparisonOperator, oneOf(staticComparisonOperators))
+		return parseString(raw, &c.AlarmComparisonOperator, func(s string) bool { return slices.Contains(staticComparisonOperators, s) })
 	}},
 	{"alarmStatistic", "one of " + strings.Join(statistics, ", "), func(c *Config, raw any) string {
-		return parseString(raw, &c.AlarmStatistic, oneOf(statistics))
+		return parseString(raw, &c.AlarmStatistic, func(s string) bool { return slices.Contains(statistics, s) })
 	}},
 	{"alarmPeriod", "10, 30 or a positive multiple of 60 (seconds)", func(c *Config, raw any) string {
 		return parseInt(raw, &c.AlarmPeriod, func(n int) bool { return n == 10 || n == 30 || (n > 0 && n%60 == 0 && n <= maxInt32) })
@@ -179,7 +178,7 @@ var settings = []setting{
 		return parseInt(raw, &c.AlarmEvaluationPeriods, func(n int) bool { return n >= 1 && n <= maxInt32 })
 	}},
 	{"alarmTreatMissingData", "one of " + strings.Join(missingDataValues, ", "), func(c *Config, raw any) string {
-		return parseString(raw, &c.AlarmTreatMissingData, oneOf(missingDataValues))
+		return parseString(raw, &c.AlarmTreatMissingData, func(s string) bool { return slices.Contains(missingDataValues, s) })
 	}},
 	{"protect", "true or false; false lets Terraform delete or replace the stream", func(c *Config, raw any) string { return parseBool(raw, &c.Protect) }},
 	{"alarmEmails", "a list of e-mail addresses without duplicates (or one comma-separated string)", parseEmails},
@@ -252,7 +251,7 @@ func ConfigFromContext(ctx map[string]any) (Config, error) {
 		}
 	}
 	problems = append(problems, crossChecks(ctx, cfg)...)
-	for _, key := range sortedKeys(ctx) {
+	for _, key := range slices.Sorted(maps.Keys(ctx)) {
 		if !known[key] && !reservedContextKey(key) {
 			problems = append(problems, Problem{key, render(ctx[key]), "is not a setting of this app",
 				"one of " + strings.Join(settingKeys(), ", ")})
@@ -468,7 +467,7 @@ func parseMetrics(c *Config, raw any) string {
 		return strings.Replace(reason, "is not a list", "is not a list of metric names", 1)
 	}
 	if len(names) == 1 && names[0] == "ALL" {
-		c.ShardLevelMetrics = append([]string(nil), allShardLevelMetrics...)
+		c.ShardLevelMetrics = append([]string(nil), kinesis.ShardLevelMetrics...)
 		return ""
 	}
 	seen := map[string]bool{}
@@ -476,7 +475,7 @@ func parseMetrics(c *Config, raw any) string {
 		switch {
 		case name == "ALL":
 			return `combines "ALL" with other names`
-		case !oneOf(allShardLevelMetrics)(name):
+		case !slices.Contains(kinesis.ShardLevelMetrics, name):
 			return fmt.Sprintf("names %q, which is not a shard-level metric", name)
 		case seen[name]:
 			return fmt.Sprintf("names %q twice", name)
@@ -546,7 +545,7 @@ func parseTags(c *Config, raw any) string {
 		return fmt.Sprintf("has %d tags", len(m))
 	}
 	tags := map[string]string{}
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		v, isString := m[k].(string)
 		switch {
 		case !isString:
@@ -564,17 +563,6 @@ func parseTags(c *Config, raw any) string {
 	return ""
 }
 
-func oneOf(allowed []string) func(string) bool {
-	return func(s string) bool {
-		for _, a := range allowed {
-			if s == a {
-				return true
-			}
-		}
-		return false
-	}
-}
-
 func noControlCharacters(s string) bool {
 	if !utf8.ValidString(s) {
 		return false
@@ -589,13 +577,11 @@ func noControlCharacters(s string) bool {
 
 // render writes a value as JSON, the way it stands in cdktf.json.
 func render(raw any) string {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(raw); err != nil {
+	data, err := jsontext.Marshal(raw)
+	if err != nil {
 		return fmt.Sprintf("%v", raw)
 	}
-	return strings.TrimSuffix(b.String(), "\n")
+	return string(data)
 }
 
 // maxEchoLength is how much of a value a message repeats.
@@ -607,15 +593,6 @@ func clip(s string, n int) string {
 		return s
 	}
 	return string([]rune(s)[:n-1]) + "…"
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func settingKeys() []string {

@@ -3,13 +3,17 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/xfusion/kinesis-monitoring/internal/kinesis"
 )
 
 // overrides holds a non-default value for every setting and the field it must
@@ -177,7 +181,7 @@ func contextOf(include func(key string) bool) map[string]any {
 }
 
 func TestAcceptedValueForms(t *testing.T) {
-	all := append([]string(nil), allShardLevelMetrics...)
+	all := append([]string(nil), kinesis.ShardLevelMetrics...)
 	cases := []struct {
 		name  string
 		ctx   map[string]any
@@ -345,7 +349,7 @@ func TestBadConfigurationsAreRefusedWithTheirMessage(t *testing.T) {
 				got = append(got, p.Key)
 			}
 		}
-		want := sortedKeys(toAny(keys))
+		want := slices.Sorted(maps.Keys(keys))
 		if !sort.StringsAreSorted(got) || !cmp.Equal(got, want) {
 			t.Errorf("problems for %v, want %v", got, want)
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -44,22 +45,6 @@ func TestReadmeCommandsAreTheOnesInUse(t *testing.T) {
 	}
 }
 
-func TestLeftoverTempDirsAreFound(t *testing.T) {
-	dir := t.TempDir()
-	for _, name := range []string{"jsii-runtime.123", "jsii-kernel-abc", "cdktf.outdir.x", "unrelated"} {
-		if err := os.Mkdir(filepath.Join(dir, name), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	got := strings.Join(leftoverTempDirs(dir), ",")
-	if got != "cdktf.outdir.x,jsii-kernel-abc,jsii-runtime.123" {
-		t.Errorf("found %q", got)
-	}
-	if left := leftoverTempDirs(t.TempDir()); len(left) != 0 {
-		t.Errorf("found %v in an empty directory", left)
-	}
-}
-
 func readFile(t *testing.T, path string) string {
 	t.Helper()
 	data, err := os.ReadFile(path)
@@ -77,4 +62,63 @@ func rowOf(text, s string) string {
 		}
 	}
 	return ""
+}
+
+// README's layout table names every file and directory at the top of the
+// project (the ones git keeps), and each path it names exists.
+func TestReadmeLayoutMatchesTheTree(t *testing.T) {
+	entries, err := os.ReadDir(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	exists := func(pattern string) bool { m, _ := filepath.Glob(pattern); return len(m) > 0 }
+	for _, p := range layoutProblems(readFile(t, "README.md"), names, exists) {
+		t.Error(p)
+	}
+	// The check can fail: a file the table forgets, a path that is gone.
+	bad := "## Layout\n\n| Path | Contents |\n| --- | --- |\n| `main.go`, `gone.go` | x |\n"
+	got := layoutProblems(bad, []string{"main.go", "config.go"}, exists)
+	want := []string{"README's layout names gone.go, which does not exist", "README's layout does not mention config.go"}
+	if !slices.Equal(got, want) {
+		t.Errorf("layoutProblems on a wrong table: %q, want %q", got, want)
+	}
+}
+
+// layoutProblems compares README's "## Layout" table with the names at the
+// top of the project.
+func layoutProblems(readme string, names []string, exists func(string) bool) []string {
+	_, section, ok := strings.Cut(readme, "## Layout\n")
+	if !ok {
+		return []string{"README.md has no Layout section"}
+	}
+	var problems []string
+	listed := map[string]bool{}
+	for _, line := range strings.Split(section, "\n") {
+		if !strings.HasPrefix(line, "| `") {
+			continue
+		}
+		for _, part := range strings.Split(strings.Split(line, "|")[1], ",") {
+			path := strings.Trim(strings.TrimSpace(part), "`")
+			if !exists(path) {
+				problems = append(problems, "README's layout names "+path+", which does not exist")
+			}
+			listed[strings.SplitN(strings.TrimSuffix(path, "/"), "/", 2)[0]] = true
+		}
+	}
+	// Not kept by git (.gitignore), git's own, or the project's obvious files.
+	skip := map[string]bool{".git": true, ".gitignore": true, "node_modules": true, "cdktf.out": true,
+		"kinesis-monitoring": true, "README.md": true, "go.mod": true, "go.sum": true}
+	for _, name := range names {
+		switch {
+		case skip[name], strings.HasSuffix(name, ".tfstate"):
+		case strings.HasSuffix(name, "_test.go") && listed["*_test.go"]:
+		case !listed[name]:
+			problems = append(problems, "README's layout does not mention "+name)
+		}
+	}
+	return problems
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	_ "embed"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -25,10 +26,35 @@ import (
 // goes to stderr, where the cdktf CLI relays it as [ERROR] lines on every synth.
 const endOfLifeBannerVariable = "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION"
 
-// supportedNodeMajors are the Node.js releases this project supports: the
-// ones the pinned cdktf CLI ships native prebuilds for (node-pty ABI 115 and
-// 127). Node 20 passed end-of-life on 2026-04-30, Node 22 does on 2027-04-30.
-const supportedNodeMajors = "20,22"
+// packageJSON is the project's package.json: its "engines" field names the
+// Node.js releases this project supports (the ones the pinned cdktf CLI ships
+// native prebuilds for, node-pty ABI 115 and 127), as major versions joined by
+// "||". npm and .ci/run read the same field.
+//
+//go:embed package.json
+var packageJSON []byte
+
+// supportedNodeMajors are those releases as the banner variable lists them:
+// "20,22".
+func supportedNodeMajors() (string, error) {
+	var pkg struct {
+		Engines struct {
+			Node string `json:"node"`
+		} `json:"engines"`
+	}
+	if err := json.Unmarshal(packageJSON, &pkg); err != nil {
+		return "", fmt.Errorf("package.json: %v", err)
+	}
+	var majors []string
+	for _, part := range strings.Split(pkg.Engines.Node, "||") {
+		major := strings.TrimSpace(part)
+		if _, err := strconv.ParseUint(major, 10, 16); err != nil {
+			return "", fmt.Errorf("package.json engines.node %q: want major versions joined by ||, such as \"20 || 22\"", pkg.Engines.Node)
+		}
+		majors = append(majors, major)
+	}
+	return strings.Join(majors, ","), nil
+}
 
 // LazyBindingsVariable switches the lazy load of the AWS provider bindings:
 // unset or true (the default) serves @cdktf/provider-aws's index lazily, false
@@ -64,7 +90,11 @@ var userNodeOptions, userNodeOptionsSet = os.LookupEnv(nodeOptionsVariable)
 //     user cache directory; then the provider loads as usual, only slower.
 func prepareJsiiKernel() error {
 	if _, set := os.LookupEnv(endOfLifeBannerVariable); !set {
-		os.Setenv(endOfLifeBannerVariable, supportedNodeMajors)
+		majors, err := supportedNodeMajors()
+		if err != nil {
+			return err
+		}
+		os.Setenv(endOfLifeBannerVariable, majors)
 	}
 	lazy, err := lazyBindingsEnabled()
 	if err != nil {

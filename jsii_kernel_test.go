@@ -7,11 +7,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/xfusion/kinesis-monitoring/internal/testkit"
 )
 
 func TestKernelNodeOptions(t *testing.T) {
@@ -158,7 +159,7 @@ console.log(JSON.stringify({ keys, esModule: m.__esModule === true, afterRequire
 // returns the report.
 func probe(t *testing.T, pkg, index string, preload bool) loadReport {
 	t.Helper()
-	node := requireTool(t, "node", "the jsii kernel runs on Node.js")
+	node := testkit.Tool(t, "node", "the jsii kernel runs on Node.js")
 	dir := t.TempDir()
 	lib := filepath.Join(dir, "node_modules", filepath.FromSlash(pkg), "lib")
 	files := map[string]string{
@@ -255,52 +256,11 @@ func TestPreloadLoadsAnyOtherIndexNormally(t *testing.T) {
 
 // --- the preload in the app --------------------------------------------------------
 
-// moduleCounter is a preload of the test's own, passed in NODE_OPTIONS as a
-// user would: at exit, each node process appends how many modules of the AWS
-// provider package it holds. Independent of the app's preload.
-const moduleCounterScript = `
-process.on("exit", () => {
-  const n = Object.keys(require.cache).filter((f) => f.includes("/@cdktf/provider-aws/")).length;
-  require("fs").appendFileSync(process.env.KINESIS_TEST_MODULE_COUNT, n + "\n");
-});
-`
-
-// moduleCounter installs the counter for one test: the environment that
-// passes it to node as a user's NODE_OPTIONS, and a function that returns the
-// most provider modules one node process held.
-func moduleCounter(t *testing.T) (env []string, most func() int) {
-	t.Helper()
-	dir := t.TempDir()
-	counter, counts := filepath.Join(dir, "counter.cjs"), filepath.Join(dir, "counts")
-	if err := os.WriteFile(counter, []byte(moduleCounterScript), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	// With a heap size, as the cdktf CLI sets (and warns about NODE_OPTIONS without one).
-	options := "--max-old-space-size=4096 --require " + nodeOptionQuote(counter)
-	env = []string{nodeOptionsVariable + "=" + options, "KINESIS_TEST_MODULE_COUNT=" + counts}
-	return env, func() int {
-		t.Helper()
-		data, err := os.ReadFile(counts)
-		if err != nil {
-			t.Fatalf("the counter in the user's NODE_OPTIONS did not run, so NODE_OPTIONS was not kept: %v", err)
-		}
-		most := -1
-		for _, line := range strings.Fields(string(data)) {
-			n, err := strconv.Atoi(line)
-			if err != nil {
-				t.Fatalf("counter wrote %q", data)
-			}
-			most = max(most, n)
-		}
-		return most
-	}
-}
-
 // providerModulesLoaded runs the app in a new directory with the counter and
 // returns the count and the stack file it wrote.
 func providerModulesLoaded(t *testing.T, contextJSON string, env ...string) (int, []byte) {
 	t.Helper()
-	counterEnv, most := moduleCounter(t)
+	counterEnv, most := testkit.ModuleCounter(t)
 	project := t.TempDir()
 	code, stderr, err := execApp(project, contextJSON, append(env, counterEnv...)...)
 	if err != nil || code != 0 {
@@ -313,11 +273,6 @@ func providerModulesLoaded(t *testing.T, contextJSON string, env ...string) (int
 	return most(), stack
 }
 
-// lazilyLoaded is the most provider modules a lazy load may take: the index,
-// the provider and one module per resource type of the production stack (7),
-// with room for a few more types. The normal load takes all 2,100+.
-const lazilyLoaded = 12
-
 func TestAppLoadsOnlyTheProviderModulesItUses(t *testing.T) {
 	// GIVEN the app with a NODE_OPTIONS of the user's WHEN it synthesizes the
 	// production stack (seven resource types)
@@ -325,15 +280,15 @@ func TestAppLoadsOnlyTheProviderModulesItUses(t *testing.T) {
 	// THEN the kernel held the index and the modules of those resource types
 	// and the provider, not the 2,100 of the whole package
 	t.Logf("the kernel loaded %d modules of @cdktf/provider-aws", loaded)
-	if loaded < 1 || loaded > lazilyLoaded {
-		t.Errorf("the kernel loaded %d modules of @cdktf/provider-aws; the lazy index loads at most %d (the index, the provider and one per resource type)", loaded, lazilyLoaded)
+	if loaded < 1 || loaded > testkit.LazilyLoaded {
+		t.Errorf("the kernel loaded %d modules of @cdktf/provider-aws; the lazy index loads at most %d (the index, the provider and one per resource type)", loaded, testkit.LazilyLoaded)
 	}
-	compareGolden(t, productionGolden, stack)
+	testkit.Golden(t, productionGolden, stack, *update)
 }
 
 func TestLazyAndNormalLoadSynthesizeTheSame(t *testing.T) {
 	if testing.Short() {
-		t.Skip("-short: the normal load takes seconds per run (CI runs this test)")
+		testkit.Skip(t, "-short leaves out the normal load: seconds per run (CI runs this test)")
 	}
 	t.Parallel()
 	for name, c := range map[string]struct{ context, golden string }{
@@ -349,7 +304,7 @@ func TestLazyAndNormalLoadSynthesizeTheSame(t *testing.T) {
 			if loaded < 2000 {
 				t.Errorf("with %s=false the kernel loaded %d provider modules; the normal load runs all 2,100+", LazyBindingsVariable, loaded)
 			}
-			compareGolden(t, c.golden, stack)
+			testkit.Golden(t, c.golden, stack, *update)
 		})
 	}
 }

@@ -2,19 +2,119 @@ package main
 
 import (
 	"encoding/json"
+	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
-	"regexp"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchmetricalarm"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kinesisstream"
-	"github.com/google/go-cmp/cmp"
+	"github.com/hashicorp/go-version"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/xfusion/kinesis-monitoring/internal/testkit"
 )
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/ from the current synth")
+
+func TestMain(m *testing.M) {
+	if os.Getenv(appModeVar) == "1" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(runTests(m))
+}
+
+// runTests gives the run its own TMPDIR, so that whatever jsii leaves behind
+// is found and reported, and closes the jsii kernel at the end.
+func runTests(m *testing.M) int {
+	flag.Parse()
+	loadContexts()
+	tmp, err := os.MkdirTemp("", "kinesis-monitoring-test.")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(tmp)
+	os.Setenv("TMPDIR", tmp)
+	os.Setenv("CHECKPOINT_DISABLE", "1")
+	if err := prepareJsiiKernel(); err != nil { // also restarts the kernel under the new TMPDIR
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+
+	code := testkit.Main(m)
+	jsii.Close()
+
+	if left := testkit.LeftoverTempDirs(tmp); len(left) > 0 {
+		fmt.Fprintf(os.Stderr, "FAIL: the run left jsii/cdktf temp directories behind: %s\n", strings.Join(left, ", "))
+		return 1
+	}
+	return code
+}
+
+// synthesis is one synthesized configuration: the stack file exactly as the
+// app writes it, its parsed form, and the Testing_Synth string for matchers.
+type synthesis struct {
+	Outdir   string // cdktf.out of this synth (manifest.json, stacks/…)
+	StackDir string // Outdir/stacks/<StackID>
+	File     []byte // StackDir/cdk.tf.json
+	Doc      map[string]any
+	Testing  string // cdktf.Testing_Synth of the same stack
+}
+
+var (
+	synthMu    sync.Mutex
+	synthCache = map[string]*synthesis{}
+	synthDir   string
+)
+
+// synth synthesizes the stack for the given context once per distinct
+// context in the whole run and returns the shared result (do not modify it).
+func synth(t testing.TB, ctx map[string]any) *synthesis {
+	t.Helper()
+	key := render(ctx)
+	synthMu.Lock()
+	defer synthMu.Unlock()
+	if s, ok := synthCache[key]; ok {
+		return s
+	}
+	cfg, err := ConfigFromContext(ctx)
+	if err != nil {
+		t.Fatalf("GIVEN context %s: %v", key, err)
+	}
+	if synthDir == "" {
+		// Lives until the process ends: TMPDIR of the run is removed then.
+		if synthDir, err = os.MkdirTemp("", "synth."); err != nil {
+			t.Fatal(err)
+		}
+	}
+	outdir := filepath.Join(synthDir, fmt.Sprint(len(synthCache)))
+	app := cdktf.Testing_App(&cdktf.TestingAppConfig{
+		Outdir:      jsii.String(outdir),
+		StubVersion: jsii.Bool(false), // the version the users' synth writes
+		Context:     &ctx,
+	})
+	stack := NewKinesisMonitoringStack(app, StackID, cfg)
+	app.Synth()
+
+	s := &synthesis{Outdir: outdir, StackDir: filepath.Join(outdir, "stacks", StackID)}
+	if s.File, err = os.ReadFile(filepath.Join(s.StackDir, "cdk.tf.json")); err != nil {
+		t.Fatal(err)
+	}
+	if err = json.Unmarshal(s.File, &s.Doc); err != nil {
+		t.Fatal(err)
+	}
+	s.Testing = *cdktf.Testing_Synth(stack, jsii.Bool(true))
+	synthCache[key] = s
+	return s
+}
 
 // Terraform resource types, as the bindings name them.
 const (
@@ -44,54 +144,7 @@ func TestDefaultSynthMatchesGolden(t *testing.T) {
 	// GIVEN no configuration WHEN the stack is synthesized
 	got := synth(t, defaults).File
 	// THEN the stack file equals testdata/default.cdk.tf.json byte for byte
-	compareGolden(t, defaultGolden, got)
-}
-
-func compareGolden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("updated %s", path)
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -run %s -update to create it)", err, t.Name())
-	}
-	if diff := goldenDiff(want, got); diff != "" {
-		t.Errorf("synth differs from %s (-golden +synth); if the change is intended, run go test -run %s -update and review the diff:\n%s", path, t.Name(), diff)
-	}
-}
-
-// goldenDiff is "" when the bytes are equal, else a line diff that also
-// shows differences invisible in a line view (trailing newline).
-func goldenDiff(want, got []byte) string {
-	if string(want) == string(got) {
-		return ""
-	}
-	diff := cmp.Diff(strings.Split(string(want), "\n"), strings.Split(string(got), "\n"))
-	if diff == "" {
-		diff = fmt.Sprintf("same lines, different bytes: %d vs %d bytes", len(want), len(got))
-	}
-	return diff
-}
-
-func TestGoldenDiffCanFail(t *testing.T) {
-	// GIVEN the golden text and a copy with one changed value
-	want := []byte("{\n  \"shard_count\": 1\n}\n")
-	got := []byte("{\n  \"shard_count\": 2\n}\n")
-	// THEN the diff is reported and names the line; a missing final newline counts too
-	if d := goldenDiff(want, got); !strings.Contains(d, `"shard_count": 2`) {
-		t.Errorf("diff does not show the changed line: %q", d)
-	}
-	if d := goldenDiff(want, want[:len(want)-1]); d == "" {
-		t.Error("a dropped trailing newline went unnoticed")
-	}
-	if d := goldenDiff(want, want); d != "" {
-		t.Errorf("equal input reported as different: %s", d)
-	}
+	testkit.Golden(t, defaultGolden, got, *update)
 }
 
 // --- the specification, one requirement per case ------------------------------
@@ -148,31 +201,6 @@ func TestDefaultSynthMeetsSpecification(t *testing.T) {
 	}
 }
 
-// The matchers compare subsets; each kind must be able to say no.
-func TestMatchersCanFail(t *testing.T) {
-	s := synth(t, defaults)
-	no := map[string]bool{
-		"resource with a wrong value": *cdktf.Testing_ToHaveResourceWithProperties(&s.Testing, jsii.String(streamType),
-			&map[string]any{"shard_count": 2}),
-		"metrics list with one missing": *cdktf.Testing_ToHaveResourceWithProperties(&s.Testing, jsii.String(streamType),
-			&map[string]any{"shard_level_metrics": []any{"IncomingBytes", "IncomingRecords", "WriteProvisionedThroughputExceeded"}}),
-		"metrics list in another order": *cdktf.Testing_ToHaveResourceWithProperties(&s.Testing, jsii.String(streamType),
-			&map[string]any{"shard_level_metrics": []any{"IncomingRecords", "IncomingBytes",
-				"WriteProvisionedThroughputExceeded", "ReadProvisionedThroughputExceeded"}}),
-		"dimension as a copied string": *cdktf.Testing_ToHaveResourceWithProperties(&s.Testing, jsii.String(alarmType),
-			&map[string]any{"dimensions": map[string]any{"StreamName": "xfusion-kinesis-stream"}}),
-		"resource type that is absent": *cdktf.Testing_ToHaveResourceWithProperties(&s.Testing, jsii.String("aws_sns_topic"),
-			&map[string]any{}),
-		"provider with a wrong region": *cdktf.Testing_ToHaveProviderWithProperties(&s.Testing, jsii.String("aws"),
-			&map[string]any{"region": "us-west-2"}),
-	}
-	for name, matched := range no {
-		if matched {
-			t.Errorf("matcher accepted %s", name)
-		}
-	}
-}
-
 // checkOutputs: both outputs exist, reference the resources' names and are described.
 func checkOutputs(doc map[string]any) error {
 	want := map[string]string{
@@ -182,7 +210,7 @@ func checkOutputs(doc map[string]any) error {
 	outputs, _ := lookup(doc, "output")
 	all, _ := outputs.(map[string]any)
 	if len(all) != len(want) {
-		return fmt.Errorf("want exactly the outputs %v, got %v", sortedKeys(toAny(want)), sortedKeys(all))
+		return fmt.Errorf("want exactly the outputs %v, got %v", slices.Sorted(maps.Keys(want)), slices.Sorted(maps.Keys(all)))
 	}
 	var errs []string
 	for name, value := range want {
@@ -204,51 +232,17 @@ func checkProviderConstraint(doc map[string]any) error {
 		errs = append(errs, fmt.Sprintf("provider source %v, want hashicorp/aws", src))
 	}
 	v, _ := lookup(doc, "terraform", "required_providers", "aws", "version")
-	constraint, _ := v.(string)
-	for version, allowed := range map[string]bool{"5.99.1": true, "5.100.0": true, "5.120.3": true, "5.99.0": false, "6.0.0": false, "4.67.0": false} {
-		if got := constraintAllows(constraint, version); got != allowed {
-			errs = append(errs, fmt.Sprintf("provider constraint %q: allows %s = %v, want %v", constraint, version, got, allowed))
+	text, _ := v.(string)
+	constraint, err := version.NewConstraint(text)
+	if err != nil {
+		return fmt.Errorf("provider constraint %q: %v", text, err)
+	}
+	for v, allowed := range map[string]bool{"5.99.1": true, "5.100.0": true, "5.120.3": true, "5.99.0": false, "6.0.0": false, "4.67.0": false} {
+		if got := constraint.Check(version.Must(version.NewVersion(v))); got != allowed {
+			errs = append(errs, fmt.Sprintf("provider constraint %q: allows %s = %v, want %v", text, v, got, allowed))
 		}
 	}
 	return joinErrors(errs)
-}
-
-// constraintAllows evaluates a Terraform version constraint made of
-// comma-separated ">=", ">", "<", "<=", "=" terms on x.y.z versions.
-func constraintAllows(constraint, version string) bool {
-	if strings.TrimSpace(constraint) == "" {
-		return false
-	}
-	term := regexp.MustCompile(`^\s*(>=|<=|>|<|=|!=)?\s*(\d+)\.(\d+)\.(\d+)\s*$`)
-	parse := func(s string) [3]int {
-		var v [3]int
-		fmt.Sscanf(s, "%d.%d.%d", &v[0], &v[1], &v[2])
-		return v
-	}
-	cmpv := func(a, b [3]int) int {
-		for i := range a {
-			if a[i] != b[i] {
-				if a[i] < b[i] {
-					return -1
-				}
-				return 1
-			}
-		}
-		return 0
-	}
-	have := parse(version)
-	for _, part := range strings.Split(constraint, ",") {
-		m := term.FindStringSubmatch(part)
-		if m == nil {
-			return false // a form this checker does not know (~>, exact pins with v…) counts as not allowed
-		}
-		c := cmpv(have, parse(m[2]+"."+m[3]+"."+m[4]))
-		ok := map[string]bool{">=": c >= 0, "<=": c <= 0, ">": c > 0, "<": c < 0, "=": c == 0, "": c == 0, "!=": c != 0}[m[1]]
-		if !ok {
-			return false
-		}
-	}
-	return true
 }
 
 // checkRelativeState: local backend with a relative path, so the synth does
@@ -272,7 +266,7 @@ func checkResourceCounts(doc map[string]any, want map[string]int) error {
 	all, _ := resources.(map[string]any)
 	var errs []string
 	if len(all) != len(want) {
-		errs = append(errs, fmt.Sprintf("resource types %v, want %v", sortedKeys(all), sortedKeys(toAny(want))))
+		errs = append(errs, fmt.Sprintf("resource types %v, want %v", slices.Sorted(maps.Keys(all)), slices.Sorted(maps.Keys(want))))
 	}
 	for typ, n := range want {
 		if got, _ := all[typ].(map[string]any); len(got) != n {
@@ -335,114 +329,4 @@ func runMutations(t *testing.T, doc map[string]any, cases []mutation) {
 			}
 		})
 	}
-}
-
-// --- determinism and the app as users run it ---------------------------------
-
-func TestAppSynthIsIdenticalAcrossRunsAndDirectories(t *testing.T) {
-	// GIVEN the app run as a program in a checkout elsewhere
-	dir := filepath.Join(t.TempDir(), "some", "checkout")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if code, stderr := runApp(t, dir, ""); code != 0 || stderr != "" {
-		t.Fatalf("app: exit %d, stderr %q (want 0 and nothing)", code, stderr)
-	}
-	// AND the in-process synth of the default stack (its own directory)
-	inProcess := treeOf(t, synth(t, defaults).Outdir)
-	// THEN both cdktf.out trees are byte-identical and hold no path of either
-	app := treeOf(t, filepath.Join(dir, "cdktf.out"))
-	if diff := cmp.Diff(inProcess, app); diff != "" {
-		t.Errorf("synth differs between runs in different directories (-in-process +app):\n%s", diff)
-	}
-	for name, content := range app {
-		if strings.Contains(content, os.TempDir()) {
-			t.Errorf("%s contains a checkout path (%s)", name, os.TempDir())
-		}
-	}
-	compareGolden(t, defaultGolden, []byte(app[filepath.Join("stacks", StackID, "cdk.tf.json")]))
-}
-
-func TestAppRefusesBadContextAndWritesNothing(t *testing.T) {
-	// GIVEN a project with an earlier synth and three bad settings
-	dir := t.TempDir()
-	stackFile := filepath.Join(dir, "cdktf.out", "stacks", StackID, "cdk.tf.json")
-	if err := os.MkdirAll(filepath.Dir(stackFile), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(stackFile, []byte(`{"earlier":"synth"}`), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	before := treeOf(t, dir)
-	bad := `{"shardCount":"2x","retentionHours":12,"alarmComparisonOperator":"Bigger","cdktfRelativeModules":[]}`
-
-	// WHEN the app runs
-	code, stderr := runApp(t, dir, bad)
-
-	// THEN it exits non-zero, names every bad setting at once, and leaves the
-	// directory exactly as it was
-	if code == 0 {
-		t.Errorf("exit code 0 for a bad configuration")
-	}
-	for _, want := range []string{
-		`3 problem(s)`,
-		`shardCount: "2x" is not a whole number; allowed: a whole number from 1 to 2147483647`,
-		`retentionHours: 12 is out of range; allowed: a whole number of hours from 24 to 8760`,
-		`alarmComparisonOperator: "Bigger" is not allowed; allowed: one of GreaterThanOrEqualToThreshold`,
-	} {
-		if !strings.Contains(stderr, want) {
-			t.Errorf("stderr lacks %q:\n%s", want, stderr)
-		}
-	}
-	if diff := cmp.Diff(before, treeOf(t, dir)); diff != "" {
-		t.Errorf("a refused synth changed the project directory:\n%s", diff)
-	}
-
-	// AND in an empty directory it creates no cdktf.out at all
-	empty := t.TempDir()
-	if code, _ := runApp(t, empty, bad); code == 0 {
-		t.Error("exit code 0 for a bad configuration")
-	}
-	if entries, _ := os.ReadDir(empty); len(entries) != 0 {
-		t.Errorf("a refused synth created %v", entries)
-	}
-}
-
-// --- small helpers for the JSON checks ----------------------------------------
-
-func joinErrors(errs []string) error {
-	if len(errs) == 0 {
-		return nil
-	}
-	return fmt.Errorf("%s", strings.Join(errs, "\n"))
-}
-
-func toAny[V any](m map[string]V) map[string]any {
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
-}
-
-func mustMap(doc map[string]any, path ...string) map[string]any {
-	v, ok := lookup(doc, path...)
-	m, isMap := v.(map[string]any)
-	if !ok || !isMap {
-		panic(fmt.Sprintf("no object at %v", path))
-	}
-	return m
-}
-
-func deepCopy(t *testing.T, doc map[string]any) map[string]any {
-	t.Helper()
-	data, err := json.Marshal(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out map[string]any
-	if err := json.Unmarshal(data, &out); err != nil {
-		t.Fatal(err)
-	}
-	return out
 }

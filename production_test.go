@@ -3,29 +3,45 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/google/go-cmp/cmp"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/xfusion/kinesis-monitoring/internal/testkit"
 )
 
 // production switches on everything a production stream wants: a new alert
 // topic with two subscribers (also notified on INSUFFICIENT_DATA), the
-// recommended alarms, the dashboard, tags and state in S3.
-var production = map[string]any{
-	"alarmEmails":             []any{"ops@example.com", "on-call+kinesis@example.org"},
-	"alarmOnInsufficientData": true,
-	"recommendedAlarms":       true,
-	"dashboard":               true,
-	"tags":                    map[string]any{"team": "monitoring", "cost-center": "42"},
-	"stateBucket":             "xfusion-tfstate",
-	"stateKmsKeyId":           "arn:aws:kms:us-east-1:111122223333:key/0f4a9c2e-7b1d-4c3e-9a5f-6d8e2b1c4a7f",
-}
+// recommended alarms, the dashboard, tags and state in S3. The end-to-end
+// tests deploy the same settings.
+var production map[string]any
 
 // existingTopic routes the write-throttling alarm to a topic the team has.
-var existingTopic = map[string]any{"alarmTopicArn": "arn:aws:sns:us-east-1:111122223333:ops-alerts"}
+var existingTopic map[string]any
+
+// loadContexts reads the contexts kept in testdata; TestMain calls it (not
+// package initialization: the test binary also runs as the app, elsewhere).
+func loadContexts() {
+	production = contextFile("testdata/production.context.json")
+	existingTopic = contextFile("testdata/existing-topic.context.json")
+}
+
+// contextFile reads a cdktf.json "context" kept in testdata.
+func contextFile(path string) map[string]any {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		panic(err)
+	}
+	var ctx map[string]any
+	if err := json.Unmarshal(data, &ctx); err != nil {
+		panic(fmt.Sprintf("%s: %v", path, err))
+	}
+	return ctx
+}
 
 const (
 	productionGolden    = "testdata/production.cdk.tf.json"
@@ -35,8 +51,8 @@ const (
 
 func TestProductionSynthsMatchGoldens(t *testing.T) {
 	// GIVEN each production configuration WHEN synthesized THEN it equals its golden file
-	compareGolden(t, productionGolden, synth(t, production).File)
-	compareGolden(t, existingTopicGolden, synth(t, existingTopic).File)
+	testkit.Golden(t, productionGolden, synth(t, production).File, *update)
+	testkit.Golden(t, existingTopicGolden, synth(t, existingTopic).File, *update)
 }
 
 func TestProductionSynthHasEveryCapability(t *testing.T) {

@@ -1,11 +1,10 @@
-package main
+package e2e
 
 import (
+	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -13,6 +12,10 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/hashicorp/terraform-exec/tfexec"
+	tfjson "github.com/hashicorp/terraform-json"
+
+	"github.com/xfusion/kinesis-monitoring/internal/testkit"
 )
 
 // referenceDir holds the hand-written Terraform (HCL) equivalent of the
@@ -24,62 +27,43 @@ const referenceDir = "bench/reference"
 // synth plans (same addresses, actions, planned values, outputs, provider
 // constraint and output descriptions) and protects the stream the same way.
 // Both are planned with the real terraform and hashicorp/aws provider against
-// the emulator; -short skips it.
+// the emulator.
 func TestReferenceHCLPlansLikeTheApp(t *testing.T) {
-	if testing.Short() {
-		t.Skip("skipped with -short: planning against the emulator needs terraform, the AWS provider and moto")
-	}
-	terraform := requireTool(t, "terraform", "the reference and the synth are planned with terraform")
-	tfEnv := refWithoutDataDir(terraformEnv(t))
+	slow(t)
+	terraform := testkit.Tool(t, "terraform", "the reference and the synth are planned with terraform")
+	em := startEmulator(t)
 
 	// GIVEN the reference HCL in a directory of its own
 	tmp := t.TempDir()
 	ref := refWorkdir{Name: "reference HCL", Dir: filepath.Join(tmp, "reference"), StateFile: "terraform.tfstate"}
 	refCopyReference(t, ref.Dir, nil)
 
-	// AND the default synth where the app writes it, three levels below the
-	// project (<tmp>/app), so its relative local state path stays inside tmp
-	s := synth(t, defaults)
-	app := refWorkdir{Name: "cdktf synth", Dir: filepath.Join(tmp, "app", "cdktf.out", "stacks", StackID)}
-	statePath, ok := lookup(s.Doc, "terraform", "backend", "local", "path")
-	if !ok {
-		t.Fatal("the default synth has no terraform.backend.local.path")
+	// AND the default synth where the app writes it (<tmp>/app/cdktf.out/…),
+	// so its relative local state path stays inside tmp
+	def := synth(t, map[string]any{}).only(t)
+	var backend struct {
+		Terraform struct {
+			Backend struct {
+				Local struct {
+					Path string `json:"path"`
+				} `json:"local"`
+			} `json:"backend"`
+		} `json:"terraform"`
 	}
-	app.StateFile = statePath.(string)
+	if err := json.Unmarshal(def.File, &backend); err != nil || backend.Terraform.Backend.Local.Path == "" {
+		t.Fatalf("the default synth has no terraform.backend.local.path (%v)", err)
+	}
+	app := refWorkdir{Name: "cdktf synth", Dir: filepath.Join(tmp, "app", "cdktf.out", "stacks", "kinesis-monitoring"),
+		StateFile: backend.Terraform.Backend.Local.Path}
 	if rel, err := filepath.Rel(tmp, filepath.Join(app.Dir, app.StateFile)); err != nil || strings.HasPrefix(rel, "..") {
 		t.Fatalf("the synth's state path %s would leave the temp directory %s", app.StateFile, tmp)
 	}
 	if err := os.MkdirAll(app.Dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(app.Dir, "cdk.tf.json"), s.File, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(app.Dir, "cdk.tf.json"), def.File, 0o644); err != nil {
 		t.Fatal(err)
 	}
-
-	// AND both initialized (local backend, hashicorp/aws from the mirror when
-	// one is set) while a fresh emulator starts
-	var em *emulator
-	phase(t, "terraform init ×2 + start the emulator", func() {
-		var wg sync.WaitGroup
-		defer wg.Wait() // also when startEmulator ends the test
-		initErrs := make([]error, 2)
-		for i, w := range []refWorkdir{ref, app} {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				initErrs[i] = w.terraform(terraform, tfEnv, "init", "-input=false", "-no-color")
-			}()
-		}
-		em = startEmulator(t) // on the test goroutine: it may skip or fail the test
-		wg.Wait()
-		for _, err := range initErrs {
-			if err != nil {
-				missing(t, "terraform init could not install hashicorp/aws (offline? set "+providerMirrorVar+
-					" to a provider mirror directory): "+firstError(err.Error()))
-			}
-		}
-	})
-	env := em.env(tfEnv)
 
 	// AND a mutant of the reference with one change for each check below,
 	// sharing the reference's initialized providers
@@ -90,20 +74,27 @@ func TestReferenceHCLPlansLikeTheApp(t *testing.T) {
 		{`"Name of the Kinesis data stream"`, `"Name of the stream"`},   // an output description
 		{"prevent_destroy = true", "prevent_destroy = false"},           // the stream's protection
 	})
+	workdirs := []*refWorkdir{&ref, &app, &mutant}
+	for _, w := range workdirs {
+		w.tf = newTerraform(t, w.Dir, terraform, em.Env)
+	}
+	ctx := context.Background()
+	for _, w := range []*refWorkdir{&ref, &app} {
+		if err := w.tf.Init(ctx); err != nil {
+			testkit.Missing(t, "terraform init could not install hashicorp/aws (offline? set "+testkit.ProviderMirrorVar+
+				" to a provider mirror directory): "+err.Error())
+		}
+	}
 	refShareInit(t, ref.Dir, mutant.Dir)
 
-	// WHEN each is planned against the empty emulator (terraform plan -out,
-	// terraform show -json), and then planned for destruction with the stream
-	// in its state
-	workdirs := []*refWorkdir{&ref, &app, &mutant}
-	phase(t, "terraform plan + show + plan -destroy ×3", func() {
-		var wg sync.WaitGroup
-		for _, w := range workdirs {
-			wg.Add(1)
-			go func() { defer wg.Done(); w.planAll(terraform, env) }()
-		}
-		wg.Wait()
-	})
+	// WHEN each is planned against the empty emulator (plan -out, show
+	// -json), and then planned for destruction with the stream in its state
+	var wg sync.WaitGroup
+	for _, w := range workdirs {
+		wg.Add(1)
+		go func() { defer wg.Done(); w.planAll(ctx) }()
+	}
+	wg.Wait()
 	for _, w := range workdirs {
 		if w.Err != nil {
 			t.Fatalf("%s: %v", w.Name, w.Err)
@@ -124,7 +115,7 @@ func TestReferenceHCLPlansLikeTheApp(t *testing.T) {
 	t.Run("both refuse to destroy the stream", func(t *testing.T) {
 		for _, w := range []refWorkdir{app, ref} {
 			if !w.destroyRefused() {
-				t.Errorf("%s: terraform plan -destroy with the stream in the state was not refused by prevent_destroy:\n%s", w.Name, w.DestroyOutput)
+				t.Errorf("%s: terraform plan -destroy with the stream in the state was not refused by prevent_destroy: %v", w.Name, w.DestroyErr)
 			}
 		}
 	})
@@ -150,14 +141,8 @@ func TestReferenceHCLPlansLikeTheApp(t *testing.T) {
 				t.Errorf("%s is reported different, but the mutant did not change it:\n%s", key, diffs[key])
 			}
 		}
-		keys := make([]string, 0, len(diffs))
-		for key := range diffs {
-			keys = append(keys, key)
-		}
-		sort.Strings(keys)
-		t.Logf("the mutant is reported different in: %s", strings.Join(keys, "; "))
 		if mutant.destroyRefused() {
-			t.Errorf("the mutant without prevent_destroy was refused destruction too, so the protection check cannot fail:\n%s", mutant.DestroyOutput)
+			t.Errorf("the mutant without prevent_destroy was refused destruction too, so the protection check cannot fail: %v", mutant.DestroyErr)
 		}
 	})
 }
@@ -168,64 +153,44 @@ type refWorkdir struct {
 	Name      string
 	Dir       string
 	StateFile string // the local backend's state path, relative to Dir
+	tf        *tfexec.Terraform
 
-	Plan          refPlanView
-	DestroyOutput string
-	DestroyErr    error
-	Err           error // a step that had to succeed did not
-}
-
-func (w *refWorkdir) terraform(terraform string, env []string, args ...string) error {
-	_, err := w.output(terraform, env, args...)
-	return err
-}
-
-func (w *refWorkdir) output(terraform string, env []string, args ...string) ([]byte, error) {
-	cmd := exec.Command(terraform, args...)
-	cmd.Dir, cmd.Env = w.Dir, env
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return out, fmt.Errorf("terraform %s: %v\n%s%s", strings.Join(args, " "), err, out, stderr.String())
-	}
-	return out, nil
+	Plan       refPlanView
+	DestroyErr error // terraform plan -destroy with the stream in the state
+	Err        error // a step that had to succeed did not
 }
 
 // planAll plans the directory from an empty state, reads the plan as JSON,
 // then puts the stream into the state and plans its destruction without
 // refreshing (the stream is not on the emulator). Safe to run concurrently
 // for different directories; problems land in w.Err.
-func (w *refWorkdir) planAll(terraform string, env []string) {
-	if w.Err = w.terraform(terraform, env, "plan", "-out=plan.bin", "-input=false", "-no-color"); w.Err != nil {
+func (w *refWorkdir) planAll(ctx context.Context) {
+	planFile := filepath.Join(w.Dir, "plan.bin")
+	if _, w.Err = w.tf.Plan(ctx, tfexec.Out(planFile)); w.Err != nil {
 		return
 	}
-	out, err := w.output(terraform, env, "show", "-json", "plan.bin")
+	plan, err := w.tf.ShowPlanFile(ctx, planFile)
 	if err != nil {
 		w.Err = err
 		return
 	}
-	if w.Plan, w.Err = refReadPlan(out); w.Err != nil {
+	if w.Plan, w.Err = refReadPlan(plan); w.Err != nil {
 		return
 	}
 	if w.Err = os.WriteFile(filepath.Join(w.Dir, w.StateFile), []byte(refStreamState), 0o644); w.Err != nil {
 		return
 	}
-	cmd := exec.Command(terraform, "plan", "-destroy", "-refresh=false", "-input=false", "-no-color")
-	cmd.Dir, cmd.Env = w.Dir, env
-	combined, err := cmd.CombinedOutput()
-	w.DestroyOutput, w.DestroyErr = string(combined), err
-	var exit *exec.ExitError
-	if err != nil && !errors.As(err, &exit) {
-		w.Err = fmt.Errorf("terraform plan -destroy: %v", err)
-	}
+	_, w.DestroyErr = w.tf.Plan(ctx, tfexec.Destroy(true), tfexec.Refresh(false))
 }
 
 // destroyRefused tells whether the destroy plan failed because of the
 // stream's prevent_destroy.
 func (w *refWorkdir) destroyRefused() bool {
-	text := strings.Join(strings.Fields(w.DestroyOutput), " ")
-	return w.DestroyErr != nil && strings.Contains(text, "Instance cannot be destroyed") &&
+	if w.DestroyErr == nil {
+		return false
+	}
+	text := strings.Join(strings.Fields(w.DestroyErr.Error()), " ")
+	return strings.Contains(text, "Instance cannot be destroyed") &&
 		strings.Contains(text, "aws_kinesis_stream.stream has lifecycle.prevent_destroy set")
 }
 
@@ -257,10 +222,10 @@ const refStreamState = `{
 }
 `
 
-// refPlanView is what the comparison looks at in `terraform show -json` of a
-// plan: every resource change by address, every output change by name, and
-// the configuration Terraform read (provider constraint and region, resource
-// expressions, output expressions and descriptions).
+// refPlanView is what the comparison looks at in a plan: every resource
+// change by address, every output change by name, and the configuration
+// Terraform read (provider constraint and region, resource expressions,
+// output expressions and descriptions).
 type refPlanView struct {
 	Resources     map[string]refResourceChange
 	Outputs       map[string]refChange
@@ -277,44 +242,34 @@ type refChange struct {
 	After, AfterUnknown, AfterSensitive any
 }
 
-func refReadPlan(showJSON []byte) (refPlanView, error) {
-	var plan struct {
-		ResourceChanges []struct {
-			Address      string `json:"address"`
-			Mode         string `json:"mode"`
-			Type         string `json:"type"`
-			Name         string `json:"name"`
-			ProviderName string `json:"provider_name"`
-			Change       struct {
-				Actions        []string `json:"actions"`
-				After          any      `json:"after"`
-				AfterUnknown   any      `json:"after_unknown"`
-				AfterSensitive any      `json:"after_sensitive"`
-			} `json:"change"`
-		} `json:"resource_changes"`
-		OutputChanges map[string]struct {
-			Actions        []string `json:"actions"`
-			After          any      `json:"after"`
-			AfterUnknown   any      `json:"after_unknown"`
-			AfterSensitive any      `json:"after_sensitive"`
-		} `json:"output_changes"`
-		Configuration any `json:"configuration"`
-	}
-	if err := json.Unmarshal(showJSON, &plan); err != nil {
-		return refPlanView{}, fmt.Errorf("terraform show -json: %v", err)
-	}
+func refReadPlan(plan *tfjson.Plan) (refPlanView, error) {
 	v := refPlanView{Resources: map[string]refResourceChange{}, Outputs: map[string]refChange{}}
+	change := func(c *tfjson.Change) refChange {
+		var actions []string
+		for _, a := range c.Actions {
+			actions = append(actions, string(a))
+		}
+		return refChange{actions, c.After, c.AfterUnknown, c.AfterSensitive}
+	}
 	for _, rc := range plan.ResourceChanges {
 		if _, dup := v.Resources[rc.Address]; dup {
 			return refPlanView{}, fmt.Errorf("the plan changes %s twice", rc.Address)
 		}
-		v.Resources[rc.Address] = refResourceChange{rc.Mode, rc.Type, rc.Name, rc.ProviderName,
-			refChange{rc.Change.Actions, rc.Change.After, rc.Change.AfterUnknown, rc.Change.AfterSensitive}}
+		v.Resources[rc.Address] = refResourceChange{string(rc.Mode), rc.Type, rc.Name, rc.ProviderName, change(rc.Change)}
 	}
 	for name, oc := range plan.OutputChanges {
-		v.Outputs[name] = refChange{oc.Actions, oc.After, oc.AfterUnknown, oc.AfterSensitive}
+		v.Outputs[name] = change(oc)
 	}
-	v.Configuration = refWithoutJSONTemplates(plan.Configuration)
+	// The configuration as generic JSON, for the template rule below.
+	data, err := json.Marshal(plan.Config)
+	if err != nil {
+		return refPlanView{}, err
+	}
+	var config any
+	if err := json.Unmarshal(data, &config); err != nil {
+		return refPlanView{}, err
+	}
+	v.Configuration = refWithoutJSONTemplates(config)
 	return v, nil
 }
 
@@ -435,7 +390,7 @@ type refMutation struct{ Old, New string }
 // mutations (each must hit exactly once across the files).
 func refCopyReference(t *testing.T, dir string, mutations []refMutation) {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(referenceDir, "*.tf"))
+	files, err := filepath.Glob(filepath.Join(testkit.MustRoot(t), referenceDir, "*.tf"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no reference configuration in %s (%v)", referenceDir, err)
 	}
@@ -484,16 +439,4 @@ func refShareInit(t *testing.T, initialized, dir string) {
 	if err := os.Symlink(filepath.Join(initialized, ".terraform"), filepath.Join(dir, ".terraform")); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// refWithoutDataDir drops TF_DATA_DIR: each working directory of the
-// comparison keeps its own .terraform.
-func refWithoutDataDir(env []string) []string {
-	var out []string
-	for _, kv := range env {
-		if !strings.HasPrefix(kv, "TF_DATA_DIR=") {
-			out = append(out, kv)
-		}
-	}
-	return out
 }

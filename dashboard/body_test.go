@@ -1,4 +1,4 @@
-package main
+package dashboard
 
 import (
 	"bytes"
@@ -14,11 +14,11 @@ import (
 // from the CloudWatch dashboard body documentation, not the builder's own
 // types, and refuse unknown keys: a misspelt key in the builder fails here.
 
-type dashDoc struct {
-	Widgets []dashDocWidget `json:"widgets"`
+type doc struct {
+	Widgets []docWidget `json:"widgets"`
 }
 
-type dashDocWidget struct {
+type docWidget struct {
 	Type       string          `json:"type"`
 	X          int             `json:"x"`
 	Y          int             `json:"y"`
@@ -27,7 +27,7 @@ type dashDocWidget struct {
 	Properties json.RawMessage `json:"properties"`
 }
 
-type dashDocMetricProps struct {
+type docMetricProps struct {
 	Title       string  `json:"title"`
 	View        string  `json:"view"`
 	Stacked     bool    `json:"stacked"`
@@ -50,23 +50,23 @@ type dashDocMetricProps struct {
 	} `json:"yAxis"`
 }
 
-type dashDocAlarmProps struct {
+type docAlarmProps struct {
 	Title  string   `json:"title"`
 	Alarms []string `json:"alarms"`
 }
 
-// dashDocRow is one parsed "metrics" row: a metric (Namespace and Metric
+// docRow is one parsed "metrics" row: a metric (Namespace and Metric
 // set) or an expression (Options["expression"] set).
-type dashDocRow struct {
+type docRow struct {
 	Namespace, Metric string
 	Dimensions        map[string]string
 	Options           map[string]any
 }
 
-func (r dashDocRow) opt(key string) any { return r.Options[key] }
+func (r docRow) opt(key string) any { return r.Options[key] }
 
-// dashStrictDecode decodes data into v, refusing unknown keys and trailing data.
-func dashStrictDecode(data []byte, v any) error {
+// strictDecode decodes data into v, refusing unknown keys and trailing data.
+func strictDecode(data []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
@@ -78,33 +78,33 @@ func dashStrictDecode(data []byte, v any) error {
 	return nil
 }
 
-// dashParseRow checks the documented row shapes: [ns, metric, (dimName,
+// parseRow checks the documented row shapes: [ns, metric, (dimName,
 // dimValue)*, {options}] or [{options with "expression"}].
-func dashParseRow(row []any) (dashDocRow, error) {
+func parseRow(row []any) (docRow, error) {
 	if len(row) == 0 {
-		return dashDocRow{}, fmt.Errorf("empty metrics row")
+		return docRow{}, fmt.Errorf("empty metrics row")
 	}
 	opts, ok := row[len(row)-1].(map[string]any)
 	if !ok {
-		return dashDocRow{}, fmt.Errorf("row %v does not end with an options object", row)
+		return docRow{}, fmt.Errorf("row %v does not end with an options object", row)
 	}
 	strs := make([]string, 0, len(row)-1)
 	for i, e := range row[:len(row)-1] {
 		s, ok := e.(string)
 		if !ok {
-			return dashDocRow{}, fmt.Errorf("row %v: element %d is %T, not a string", row, i, e)
+			return docRow{}, fmt.Errorf("row %v: element %d is %T, not a string", row, i, e)
 		}
 		strs = append(strs, s)
 	}
-	r := dashDocRow{Options: opts, Dimensions: map[string]string{}}
+	r := docRow{Options: opts, Dimensions: map[string]string{}}
 	if len(strs) == 0 {
 		if _, ok := opts["expression"].(string); !ok {
-			return dashDocRow{}, fmt.Errorf("row %v has neither a metric nor an expression", row)
+			return docRow{}, fmt.Errorf("row %v has neither a metric nor an expression", row)
 		}
 		return r, nil
 	}
 	if len(strs) < 2 || len(strs)%2 != 0 {
-		return dashDocRow{}, fmt.Errorf("row %v: want namespace, metric name and name/value dimension pairs", row)
+		return docRow{}, fmt.Errorf("row %v: want namespace, metric name and name/value dimension pairs", row)
 	}
 	r.Namespace, r.Metric = strs[0], strs[1]
 	for i := 2; i < len(strs); i += 2 {
@@ -113,39 +113,39 @@ func dashParseRow(row []any) (dashDocRow, error) {
 	return r, nil
 }
 
-// dashParsed is a body read back: the widgets and, by index, their properties.
-type dashParsed struct {
-	Widgets []dashDocWidget
-	Metric  map[int]dashDocMetricProps
-	Rows    map[int][]dashDocRow
-	Alarm   map[int]dashDocAlarmProps
+// parsed is a body read back: the widgets and, by index, their properties.
+type parsed struct {
+	Widgets []docWidget
+	Metric  map[int]docMetricProps
+	Rows    map[int][]docRow
+	Alarm   map[int]docAlarmProps
 }
 
-func dashParse(t *testing.T, body string) dashParsed {
+func parse(t *testing.T, body string) parsed {
 	t.Helper()
-	var doc dashDoc
-	if err := dashStrictDecode([]byte(body), &doc); err != nil {
+	var doc doc
+	if err := strictDecode([]byte(body), &doc); err != nil {
 		t.Fatalf("body does not parse as a dashboard: %v\n%s", err, body)
 	}
-	p := dashParsed{Widgets: doc.Widgets, Metric: map[int]dashDocMetricProps{}, Rows: map[int][]dashDocRow{}, Alarm: map[int]dashDocAlarmProps{}}
+	p := parsed{Widgets: doc.Widgets, Metric: map[int]docMetricProps{}, Rows: map[int][]docRow{}, Alarm: map[int]docAlarmProps{}}
 	for i, w := range doc.Widgets {
 		switch w.Type {
 		case "metric":
-			var props dashDocMetricProps
-			if err := dashStrictDecode(w.Properties, &props); err != nil {
+			var props docMetricProps
+			if err := strictDecode(w.Properties, &props); err != nil {
 				t.Fatalf("widget %d: metric properties: %v\n%s", i, err, w.Properties)
 			}
 			p.Metric[i] = props
 			for _, row := range props.Metrics {
-				r, err := dashParseRow(row)
+				r, err := parseRow(row)
 				if err != nil {
 					t.Fatalf("widget %d (%s): %v", i, props.Title, err)
 				}
 				p.Rows[i] = append(p.Rows[i], r)
 			}
 		case "alarm":
-			var props dashDocAlarmProps
-			if err := dashStrictDecode(w.Properties, &props); err != nil {
+			var props docAlarmProps
+			if err := strictDecode(w.Properties, &props); err != nil {
 				t.Fatalf("widget %d: alarm properties: %v\n%s", i, err, w.Properties)
 			}
 			p.Alarm[i] = props
@@ -156,15 +156,15 @@ func dashParse(t *testing.T, body string) dashParsed {
 	return p
 }
 
-// dashRect is a widget's place on the grid.
-type dashRect struct {
+// rect is a widget's place on the grid.
+type rect struct {
 	Name                string
 	X, Y, Width, Height int
 }
 
-// dashLayoutProblems reports widgets off the 24-column grid (or with an
+// layoutProblems reports widgets off the 24-column grid (or with an
 // invalid size) and every pair that overlaps. Touching edges is fine.
-func dashLayoutProblems(rects []dashRect) []string {
+func layoutProblems(rects []rect) []string {
 	var problems []string
 	for _, r := range rects {
 		if r.X < 0 || r.Y < 0 || r.Width < 1 || r.Width > 24 || r.Height < 1 || r.Height > 1000 || r.X+r.Width > 24 {
@@ -181,15 +181,15 @@ func dashLayoutProblems(rects []dashRect) []string {
 	return problems
 }
 
-func dashRects(p dashParsed) []dashRect {
-	rects := make([]dashRect, len(p.Widgets))
+func rects(p parsed) []rect {
+	rects := make([]rect, len(p.Widgets))
 	for i, w := range p.Widgets {
-		rects[i] = dashRect{Name: fmt.Sprintf("widget %d (%s)", i, w.Type), X: w.X, Y: w.Y, Width: w.Width, Height: w.Height}
+		rects[i] = rect{Name: fmt.Sprintf("widget %d (%s)", i, w.Type), X: w.X, Y: w.Y, Width: w.Width, Height: w.Height}
 	}
 	return rects
 }
 
-func dashMetricNames(rows []dashDocRow) []string {
+func metricNames(rows []docRow) []string {
 	var names []string
 	for _, r := range rows {
 		if r.Metric != "" {
@@ -222,7 +222,7 @@ func TestDashboardBodyFollowsTheInput(t *testing.T) {
 
 	tests := []struct {
 		name          string
-		in            DashboardInput
+		in            Input
 		wantPeriod    int
 		wantBytesCap  float64
 		wantRecordCap float64
@@ -230,7 +230,7 @@ func TestDashboardBodyFollowsTheInput(t *testing.T) {
 	}{
 		{
 			name:          "one shard, default period, no alarms",
-			in:            DashboardInput{StreamName: "xfusion-kinesis-stream", Region: "us-east-1", ShardCount: 1},
+			in:            Input{StreamName: "xfusion-kinesis-stream", Region: "us-east-1", ShardCount: 1},
 			wantPeriod:    60,
 			wantBytesCap:  1048576,
 			wantRecordCap: 1000,
@@ -238,7 +238,7 @@ func TestDashboardBodyFollowsTheInput(t *testing.T) {
 		},
 		{
 			name: "three shards, five-minute period, interpolated name and ARNs",
-			in: DashboardInput{StreamName: "${aws_kinesis_stream.stream.name}", Region: "eu-west-2", ShardCount: 3,
+			in: Input{StreamName: "${aws_kinesis_stream.stream.name}", Region: "eu-west-2", ShardCount: 3,
 				PeriodSeconds: 300, AlarmARNs: []string{throttleARN, lagARN}},
 			wantPeriod:    300,
 			wantBytesCap:  3145728,
@@ -247,7 +247,7 @@ func TestDashboardBodyFollowsTheInput(t *testing.T) {
 		},
 		{
 			name:          "stream name and alarm ARN with &&, > and spaces stay literal",
-			in:            DashboardInput{StreamName: "${var.use_existing && var.existing != null ? var.existing : aws_kinesis_stream.stream.name}", Region: "ap-southeast-2", ShardCount: 2, PeriodSeconds: 60, AlarmARNs: []string{conditionalARN}},
+			in:            Input{StreamName: "${var.use_existing && var.existing != null ? var.existing : aws_kinesis_stream.stream.name}", Region: "ap-southeast-2", ShardCount: 2, PeriodSeconds: 60, AlarmARNs: []string{conditionalARN}},
 			wantPeriod:    60,
 			wantBytesCap:  2097152,
 			wantRecordCap: 2000,
@@ -255,7 +255,7 @@ func TestDashboardBodyFollowsTheInput(t *testing.T) {
 		},
 		{
 			name:          "the largest shard count keeps exact capacity values",
-			in:            DashboardInput{StreamName: "big", Region: "us-west-2", ShardCount: math.MaxInt32},
+			in:            Input{StreamName: "big", Region: "us-west-2", ShardCount: math.MaxInt32},
 			wantPeriod:    60,
 			wantBytesCap:  float64(math.MaxInt32) * 1048576,
 			wantRecordCap: float64(math.MaxInt32) * 1000,
@@ -268,14 +268,14 @@ func TestDashboardBodyFollowsTheInput(t *testing.T) {
 			in := tc.in
 
 			// WHEN the body is built twice, the second time from a copy
-			body, err := DashboardBody(in)
+			body, err := Body(in)
 			if err != nil {
-				t.Fatalf("DashboardBody(%+v): %v", in, err)
+				t.Fatalf("Body(%+v): %v", in, err)
 			}
-			again, err := DashboardBody(DashboardInput{StreamName: in.StreamName, Region: in.Region, ShardCount: in.ShardCount,
+			again, err := Body(Input{StreamName: in.StreamName, Region: in.Region, ShardCount: in.ShardCount,
 				PeriodSeconds: in.PeriodSeconds, AlarmARNs: append([]string(nil), in.AlarmARNs...)})
 			if err != nil {
-				t.Fatalf("second DashboardBody: %v", err)
+				t.Fatalf("second Body: %v", err)
 			}
 
 			// THEN it is deterministic and compact
@@ -303,7 +303,7 @@ func TestDashboardBodyFollowsTheInput(t *testing.T) {
 			}
 
 			// THEN the widgets are the four graphs, then the alarms iff ARNs are given
-			p := dashParse(t, body)
+			p := parse(t, body)
 			wantWidgets := len(titles)
 			if len(in.AlarmARNs) > 0 {
 				wantWidgets++
@@ -323,7 +323,7 @@ func TestDashboardBodyFollowsTheInput(t *testing.T) {
 					t.Errorf("widget %d: region %q period %d stat %q view %q; want %q %d %q timeSeries",
 						i, props.Region, props.Period, props.Stat, props.View, in.Region, tc.wantPeriod, statOf[i])
 				}
-				if got := dashMetricNames(p.Rows[i]); !reflect.DeepEqual(got, metricsOf[i]) {
+				if got := metricNames(p.Rows[i]); !reflect.DeepEqual(got, metricsOf[i]) {
 					t.Errorf("widget %d metrics %q, want %q", i, got, metricsOf[i])
 				}
 				for _, r := range p.Rows[i] {
@@ -386,7 +386,7 @@ func TestDashboardBodyFollowsTheInput(t *testing.T) {
 			}
 
 			// THEN no two widgets overlap and all fit in 24 columns
-			if problems := dashLayoutProblems(dashRects(p)); len(problems) > 0 {
+			if problems := layoutProblems(rects(p)); len(problems) > 0 {
 				t.Errorf("layout problems:\n%s", strings.Join(problems, "\n"))
 			}
 		})
@@ -395,10 +395,10 @@ func TestDashboardBodyFollowsTheInput(t *testing.T) {
 
 func TestDashboardBodyExactJSON(t *testing.T) {
 	// GIVEN the smallest complete input
-	in := DashboardInput{StreamName: "s", Region: "us-east-1", ShardCount: 1, AlarmARNs: []string{"arn:a"}}
+	in := Input{StreamName: "s", Region: "us-east-1", ShardCount: 1, AlarmARNs: []string{"arn:a"}}
 
 	// WHEN the body is built
-	body, err := DashboardBody(in)
+	body, err := Body(in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -417,8 +417,8 @@ func TestDashboardBodyExactJSON(t *testing.T) {
 }
 
 func TestDashboardBodyRefusesBadInput(t *testing.T) {
-	valid := DashboardInput{StreamName: "s", Region: "us-east-1", ShardCount: 1}
-	with := func(change func(*DashboardInput)) DashboardInput {
+	valid := Input{StreamName: "s", Region: "us-east-1", ShardCount: 1}
+	with := func(change func(*Input)) Input {
 		in := valid
 		change(&in)
 		return in
@@ -430,32 +430,32 @@ func TestDashboardBodyRefusesBadInput(t *testing.T) {
 	}
 	tests := []struct {
 		name string
-		in   DashboardInput
+		in   Input
 		want []string // every one in the error
 	}{
-		{"empty stream name", with(func(in *DashboardInput) { in.StreamName = "" }), []string{`StreamName ""`}},
-		{"blank stream name", with(func(in *DashboardInput) { in.StreamName = " \t" }), []string{`StreamName " \t"`}},
-		{"empty region", with(func(in *DashboardInput) { in.Region = "" }), []string{`Region ""`}},
-		{"zero shards", with(func(in *DashboardInput) { in.ShardCount = 0 }), []string{"ShardCount 0"}},
-		{"negative shards", with(func(in *DashboardInput) { in.ShardCount = -2 }), []string{"ShardCount -2"}},
-		{"too many shards", with(func(in *DashboardInput) { in.ShardCount = over }), []string{fmt.Sprintf("ShardCount %d", over)}},
-		{"negative period", with(func(in *DashboardInput) { in.PeriodSeconds = -60 }), []string{"PeriodSeconds -60"}},
-		{"sub-minute period", with(func(in *DashboardInput) { in.PeriodSeconds = 30 }), []string{"PeriodSeconds 30"}},
-		{"period not a multiple of 60", with(func(in *DashboardInput) { in.PeriodSeconds = 90 }), []string{"PeriodSeconds 90"}},
-		{"empty alarm ARN", with(func(in *DashboardInput) { in.AlarmARNs = []string{"arn:a", ""} }), []string{`AlarmARNs[1] ""`}},
-		{"more than 100 alarm ARNs", with(func(in *DashboardInput) { in.AlarmARNs = tooMany }), []string{"AlarmARNs has 101 entries"}},
-		{"every problem at once", DashboardInput{ShardCount: 0, PeriodSeconds: 7},
+		{"empty stream name", with(func(in *Input) { in.StreamName = "" }), []string{`StreamName ""`}},
+		{"blank stream name", with(func(in *Input) { in.StreamName = " \t" }), []string{`StreamName " \t"`}},
+		{"empty region", with(func(in *Input) { in.Region = "" }), []string{`Region ""`}},
+		{"zero shards", with(func(in *Input) { in.ShardCount = 0 }), []string{"ShardCount 0"}},
+		{"negative shards", with(func(in *Input) { in.ShardCount = -2 }), []string{"ShardCount -2"}},
+		{"too many shards", with(func(in *Input) { in.ShardCount = over }), []string{fmt.Sprintf("ShardCount %d", over)}},
+		{"negative period", with(func(in *Input) { in.PeriodSeconds = -60 }), []string{"PeriodSeconds -60"}},
+		{"sub-minute period", with(func(in *Input) { in.PeriodSeconds = 30 }), []string{"PeriodSeconds 30"}},
+		{"period not a multiple of 60", with(func(in *Input) { in.PeriodSeconds = 90 }), []string{"PeriodSeconds 90"}},
+		{"empty alarm ARN", with(func(in *Input) { in.AlarmARNs = []string{"arn:a", ""} }), []string{`AlarmARNs[1] ""`}},
+		{"more than 100 alarm ARNs", with(func(in *Input) { in.AlarmARNs = tooMany }), []string{"AlarmARNs has 101 entries"}},
+		{"every problem at once", Input{ShardCount: 0, PeriodSeconds: 7},
 			[]string{`StreamName ""`, `Region ""`, "ShardCount 0", "PeriodSeconds 7"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			// GIVEN an input with a bad field
 			// WHEN the body is built
-			body, err := DashboardBody(tc.in)
+			body, err := Body(tc.in)
 
 			// THEN it fails, naming each bad field and its value, and returns no body
 			if err == nil {
-				t.Fatalf("DashboardBody(%+v) = %s, want an error", tc.in, body)
+				t.Fatalf("Body(%+v) = %s, want an error", tc.in, body)
 			}
 			if body != "" {
 				t.Errorf("body %q returned with the error", body)
@@ -473,21 +473,21 @@ func TestDashboardChecksCanFail(t *testing.T) {
 	// GIVEN hand-made layouts with known faults (and two without)
 	tests := []struct {
 		name  string
-		rects []dashRect
+		rects []rect
 		want  []string // problems expected, by substring; none when empty
 	}{
-		{"side by side and stacked, edges touching", []dashRect{{"a", 0, 0, 12, 6}, {"b", 12, 0, 12, 6}, {"c", 0, 6, 24, 3}}, nil},
-		{"the builder's layout with alarms", []dashRect{{"a", 0, 0, 12, 6}, {"b", 12, 0, 12, 6}, {"c", 0, 6, 12, 6}, {"d", 12, 6, 12, 6}, {"e", 0, 12, 24, 3}}, nil},
-		{"overlapping by one cell", []dashRect{{"a", 0, 0, 12, 6}, {"b", 11, 5, 12, 6}}, []string{"a overlaps b"}},
-		{"one inside another", []dashRect{{"outer", 0, 0, 24, 10}, {"inner", 4, 4, 2, 2}}, []string{"outer overlaps inner"}},
-		{"wider than the grid", []dashRect{{"wide", 13, 0, 12, 6}}, []string{"wide at x=13"}},
-		{"negative position", []dashRect{{"neg", -1, 0, 6, 6}}, []string{"neg at x=-1"}},
-		{"zero height", []dashRect{{"flat", 0, 0, 6, 0}}, []string{"flat at x=0"}},
+		{"side by side and stacked, edges touching", []rect{{"a", 0, 0, 12, 6}, {"b", 12, 0, 12, 6}, {"c", 0, 6, 24, 3}}, nil},
+		{"the builder's layout with alarms", []rect{{"a", 0, 0, 12, 6}, {"b", 12, 0, 12, 6}, {"c", 0, 6, 12, 6}, {"d", 12, 6, 12, 6}, {"e", 0, 12, 24, 3}}, nil},
+		{"overlapping by one cell", []rect{{"a", 0, 0, 12, 6}, {"b", 11, 5, 12, 6}}, []string{"a overlaps b"}},
+		{"one inside another", []rect{{"outer", 0, 0, 24, 10}, {"inner", 4, 4, 2, 2}}, []string{"outer overlaps inner"}},
+		{"wider than the grid", []rect{{"wide", 13, 0, 12, 6}}, []string{"wide at x=13"}},
+		{"negative position", []rect{{"neg", -1, 0, 6, 6}}, []string{"neg at x=-1"}},
+		{"zero height", []rect{{"flat", 0, 0, 6, 0}}, []string{"flat at x=0"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			// WHEN the layout checker runs
-			problems := dashLayoutProblems(tc.rects)
+			problems := layoutProblems(tc.rects)
 
 			// THEN it reports exactly the expected faults
 			if len(problems) != len(tc.want) {
@@ -512,13 +512,13 @@ func TestDashboardChecksCanFail(t *testing.T) {
 		{"AWS/Kinesis", "IncomingBytes", map[string]any{}, map[string]any{}},    // object in the middle
 		{"AWS/Kinesis", "IncomingBytes", "StreamName", "s", "extra", "x", true}, // ends with a bool
 	} {
-		if r, err := dashParseRow(row); err == nil {
-			t.Errorf("dashParseRow(%v) = %+v, want an error", row, r)
+		if r, err := parseRow(row); err == nil {
+			t.Errorf("parseRow(%v) = %+v, want an error", row, r)
 		}
 	}
 	// GIVEN a body with a key the documentation does not have,
 	// WHEN decoded strictly, THEN it is refused
-	if err := dashStrictDecode([]byte(`{"widgets":[],"widget":[]}`), &dashDoc{}); err == nil {
+	if err := strictDecode([]byte(`{"widgets":[],"widget":[]}`), &doc{}); err == nil {
 		t.Error("strict decoding accepted an unknown key")
 	}
 }
@@ -526,18 +526,18 @@ func TestDashboardChecksCanFail(t *testing.T) {
 func TestDashboardMetricRowRefusesMixedRows(t *testing.T) {
 	tests := []struct {
 		name string
-		row  dashMetricRow
+		row  metricRow
 	}{
-		{"expression with a namespace", dashMetricRow{Namespace: "AWS/Kinesis", Options: dashMetricOptions{Expression: "m1*2"}}},
-		{"expression with dimensions", dashMetricRow{Dimensions: []dashDimension{{"StreamName", "s"}}, Options: dashMetricOptions{Expression: "m1*2"}}},
-		{"metric without a name", dashMetricRow{Namespace: "AWS/Kinesis"}},
-		{"nothing at all", dashMetricRow{}},
+		{"expression with a namespace", metricRow{Namespace: "AWS/Kinesis", Options: metricOptions{Expression: "m1*2"}}},
+		{"expression with dimensions", metricRow{Dimensions: []dimension{{"StreamName", "s"}}, Options: metricOptions{Expression: "m1*2"}}},
+		{"metric without a name", metricRow{Namespace: "AWS/Kinesis"}},
+		{"nothing at all", metricRow{}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			// GIVEN a row that is neither a metric nor an expression
 			// WHEN it is encoded
-			out, err := json.Marshal([]dashMetricRow{tc.row})
+			out, err := json.Marshal([]metricRow{tc.row})
 
 			// THEN encoding fails instead of writing an ambiguous row
 			if err == nil {

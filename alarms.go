@@ -1,63 +1,20 @@
 package main
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"regexp"
 
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchdashboard"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchmetricalarm"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kinesisstream"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/snstopic"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/snstopicsubscription"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/xfusion/kinesis-monitoring/internal/kinesis"
 )
 
 // iteratorAgeFraction: the iterator-age alarm fires when the oldest unread
 // record is older than this share of the retention period. Records older than
 // the retention are deleted unread.
 const iteratorAgeFraction = 0.5
-
-// alertActions are the SNS topic ARNs the alarms notify, or nil.
-type alertActions struct {
-	alarmAndOK       *[]*string
-	insufficientData *[]*string
-}
-
-// newAlertRouting creates the SNS topic and its e-mail subscriptions
-// (alarmEmails) or uses an existing topic (alarmTopicArn).
-func newAlertRouting(stack cdktf.TerraformStack, cfg Config) alertActions {
-	var topicARN *string
-	switch {
-	case len(cfg.AlarmEmails) > 0:
-		topic := snstopic.NewSnsTopic(stack, jsii.String("alert_topic"), &snstopic.SnsTopicConfig{
-			Name: jsii.String(alertTopicName(cfg)),
-		})
-		for _, email := range cfg.AlarmEmails {
-			snstopicsubscription.NewSnsTopicSubscription(stack, jsii.String("alert_email_"+shortHash(email)), &snstopicsubscription.SnsTopicSubscriptionConfig{
-				TopicArn: topic.Arn(),
-				Protocol: jsii.String("email"),
-				Endpoint: jsii.String(email),
-			})
-		}
-		topicARN = topic.Arn()
-		cdktf.NewTerraformOutput(stack, jsii.String("alert_topic_arn"), &cdktf.TerraformOutputConfig{
-			Value:       topicARN,
-			Description: jsii.String("SNS topic the stream's alarms notify; each e-mail address must confirm its subscription"),
-		})
-	case cfg.AlarmTopicARN != "":
-		topicARN = jsii.String(cfg.AlarmTopicARN)
-	default:
-		return alertActions{}
-	}
-	actions := alertActions{alarmAndOK: &[]*string{topicARN}}
-	if cfg.AlarmOnInsufficientData {
-		actions.insufficientData = &[]*string{topicARN}
-	}
-	return actions
-}
 
 // recommendedAlarm is one alarm of the opt-in set, after the AWS Kinesis
 // developer guide's advice on what to watch.
@@ -122,7 +79,7 @@ func newStreamAlarm(stack cdktf.TerraformStack, stream kinesisstream.KinesisStre
 	return cloudwatchmetricalarm.NewCloudwatchMetricAlarm(stack, jsii.String(a.id), &cloudwatchmetricalarm.CloudwatchMetricAlarmConfig{
 		AlarmName:               jsii.String(a.name),
 		AlarmDescription:        jsii.String(a.description),
-		Namespace:               jsii.String("AWS/Kinesis"),
+		Namespace:               jsii.String(kinesis.Namespace),
 		MetricName:              jsii.String(a.metric),
 		Dimensions:              &map[string]*string{"StreamName": stream.Name()},
 		Statistic:               jsii.String(a.statistic),
@@ -149,48 +106,4 @@ func newRecommendedAlarms(stack cdktf.TerraformStack, cfg Config, stream kinesis
 		}))
 	}
 	return alarms
-}
-
-// newDashboard creates the stream's CloudWatch dashboard (body: DashboardBody).
-func newDashboard(stack cdktf.TerraformStack, cfg Config, stream kinesisstream.KinesisStream, alarms []cloudwatchmetricalarm.CloudwatchMetricAlarm) error {
-	var arns []string
-	for _, a := range alarms {
-		arns = append(arns, *a.Arn())
-	}
-	body, err := DashboardBody(DashboardInput{
-		StreamName: *stream.Name(), Region: cfg.Region, ShardCount: cfg.ShardCount, AlarmARNs: arns,
-	})
-	if err != nil {
-		return err
-	}
-	name := dashboardName(cfg)
-	cloudwatchdashboard.NewCloudwatchDashboard(stack, jsii.String("dashboard"), &cloudwatchdashboard.CloudwatchDashboardConfig{
-		DashboardName: jsii.String(name),
-		DashboardBody: jsii.String(body),
-	})
-	cdktf.NewTerraformOutput(stack, jsii.String("dashboard_url"), &cdktf.TerraformOutputConfig{
-		Value: jsii.String(fmt.Sprintf("https://%s.console.aws.amazon.com/cloudwatch/home?region=%s#dashboards:name=%s",
-			cfg.Region, cfg.Region, name)),
-		Description: jsii.String("CloudWatch dashboard of the stream"),
-	})
-	return nil
-}
-
-// nameUnsafe are the characters SNS topic and dashboard names may not hold
-// (stream names allow ".").
-var nameUnsafe = regexp.MustCompile(`[^A-Za-z0-9_-]`)
-
-// alertTopicName and dashboardName derive from the stream name, with "-"
-// for what those names do not allow.
-func alertTopicName(cfg Config) string {
-	return nameUnsafe.ReplaceAllString(cfg.StreamName, "-") + "-alerts"
-}
-
-func dashboardName(cfg Config) string { return nameUnsafe.ReplaceAllString(cfg.StreamName, "-") }
-
-// shortHash gives an e-mail subscription a construct id that does not move
-// when the address list is reordered.
-func shortHash(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(sum[:4])
 }

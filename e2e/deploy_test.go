@@ -1,0 +1,350 @@
+package e2e
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	ktypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/google/go-cmp/cmp"
+	tfjson "github.com/hashicorp/terraform-json"
+)
+
+// TestDeploy deploys the stack through the cdktf CLI to moto's server with
+// the real terraform and hashicorp/aws provider, and checks the result
+// through the AWS API. The scenarios run side by side on one emulator, each
+// with its own names: most of a deploy is the provider waiting for the stream.
+func TestDeploy(t *testing.T) {
+	slow(t)
+	em := startEmulator(t)
+	for name, scenario := range map[string]func(*testing.T, *emulator){
+		"default":              deployDefault,
+		"custom configuration": deployCustom,
+		"production settings":  deployProduction,
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			scenario(t, em)
+		})
+	}
+}
+
+// deployDefault: the specification as it ships, from deploy to destroy.
+func deployDefault(t *testing.T, em *emulator) {
+	ctx := context.Background()
+	p := newProject(t, em, map[string]any{})
+	var s stack
+	var k *kinesis.Client
+	var cw *cloudwatch.Client
+	runStages(t,
+		stage{"synth and terraform init", func(t *testing.T) {
+			p.SynthAndInit(t)
+			s = p.Synthesized(t)
+			k, cw = em.kinesis(s.Region()), em.cloudwatch(s.Region())
+		}},
+		stage{"cdktf deploy", func(t *testing.T) { p.Deploy(t) }},
+		stage{"terraform plan: no changes", func(t *testing.T) { p.RequireNoChanges(t, "after the first deploy") }},
+		stage{"cdktf diff: no changes", func(t *testing.T) {
+			if out := p.Diff(t); !strings.Contains(out, "No changes. Your infrastructure matches the configuration.") {
+				t.Errorf("cdktf diff after deploy does not report no changes:\n%s", out)
+			}
+		}},
+		stage{"a second deploy changes nothing", func(t *testing.T) {
+			if out := p.Deploy(t); !strings.Contains(out, "0 added, 0 changed, 0 destroyed") {
+				t.Errorf("second deploy was not a no-op:\n%s", out)
+			}
+		}},
+		stage{"AWS has what was synthesized", func(t *testing.T) {
+			requireNone(t, "stream", checkStream(ctx, k, s.Stream()))
+			requireNone(t, "alarm", checkAlarm(ctx, cw, s.WriteThrottleAlarm(), s.Stream().Name))
+			checkOutputValues(t, p, s)
+		}},
+		stage{"drift behind Terraform's back", func(t *testing.T) {
+			makeDrift(ctx, t, k, cw, s)
+		}},
+		stage{"terraform plan names both drifts", func(t *testing.T) {
+			changes, plan, printed := p.Plan(t)
+			if !changes {
+				t.Fatalf("plan after drift has no changes:\n%s", printed)
+			}
+			want := map[string]string{
+				"aws_cloudwatch_metric_alarm.write_throttle_alarm": "threshold",
+				"aws_kinesis_stream.stream":                        "shard_level_metrics",
+			}
+			if got := updates(plan); !cmp.Equal(got, want) {
+				t.Errorf("plan after drift updates %v, want %v (address: a changed attribute)\n%s", got, want, printed)
+			}
+		}},
+		stage{"cdktf deploy repairs the drift", func(t *testing.T) {
+			if out := p.Deploy(t); !strings.Contains(out, "0 added, 2 changed, 0 destroyed") {
+				t.Errorf("repairing deploy:\n%s", out)
+			}
+			p.RequireNoChanges(t, "after repairing the drift")
+			requireNone(t, "stream", checkStream(ctx, k, s.Stream()))
+			requireNone(t, "alarm", checkAlarm(ctx, cw, s.WriteThrottleAlarm(), s.Stream().Name))
+		}},
+		stage{"protection: a rename is refused at plan", func(t *testing.T) {
+			renamed := s.Stream().Name + "-renamed"
+			p.SetContext(t, map[string]any{"streamName": renamed})
+			out, err := p.TryDeploy(nil)
+			if err == nil {
+				t.Fatalf("renaming a protected stream was deployed:\n%s", out)
+			}
+			for _, want := range []string{"Instance cannot be destroyed", "has lifecycle.prevent_destroy set, but the plan calls for this resource to be destroyed"} {
+				if !strings.Contains(strings.Join(strings.Fields(out), " "), want) {
+					t.Errorf("refused rename does not say %q:\n%s", want, out)
+				}
+			}
+			requireNone(t, "stream after the refused rename", checkStream(ctx, k, s.Stream()))
+			if _, err := k.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(renamed)}); err == nil {
+				t.Errorf("the refused rename created %s", renamed)
+			}
+		}},
+		stage{"protection off: no change to AWS", func(t *testing.T) {
+			p.SetContext(t, map[string]any{"protect": false})
+			if out := p.Deploy(t); !strings.Contains(out, "0 added, 0 changed, 0 destroyed") {
+				t.Errorf("turning protection off changed resources:\n%s", out)
+			}
+			p.RequireNoChanges(t, "after turning protection off")
+		}},
+		stage{"cdktf destroy", func(t *testing.T) { p.Destroy(t) }},
+		stage{"both are gone", func(t *testing.T) { requireGone(ctx, t, k, cw, s) }},
+	)
+}
+
+// makeDrift changes the alarm's threshold and disables a shard-level metric
+// behind Terraform's back, and shows that the API checks notice.
+func makeDrift(ctx context.Context, t *testing.T, k *kinesis.Client, cw *cloudwatch.Client, s stack) {
+	want := s.WriteThrottleAlarm()
+	alarm := describeAlarm(ctx, t, cw, want.AlarmName)
+	if _, err := cw.PutMetricAlarm(ctx, &cloudwatch.PutMetricAlarmInput{
+		AlarmName: alarm.AlarmName, AlarmDescription: alarm.AlarmDescription,
+		Namespace: alarm.Namespace, MetricName: alarm.MetricName, Dimensions: alarm.Dimensions,
+		Statistic: alarm.Statistic, Period: alarm.Period, EvaluationPeriods: alarm.EvaluationPeriods,
+		ComparisonOperator: alarm.ComparisonOperator, TreatMissingData: alarm.TreatMissingData,
+		Threshold: aws.Float64(want.Threshold + 4),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := k.DisableEnhancedMonitoring(ctx, &kinesis.DisableEnhancedMonitoringInput{
+		StreamName:        aws.String(s.Stream().Name),
+		ShardLevelMetrics: []ktypes.MetricsName{ktypes.MetricsNameReadProvisionedThroughputExceeded},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// The API checks see it (they can fail)…
+	if errs := checkAlarm(ctx, cw, want, s.Stream().Name); !containsError(errs, "threshold") {
+		t.Errorf("alarm check did not notice the changed threshold: %v", errs)
+	}
+	if errs := checkStream(ctx, k, s.Stream()); !containsError(errs, "shard-level metrics") {
+		t.Errorf("stream check did not notice the disabled metric: %v", errs)
+	}
+}
+
+// updates maps each resource a plan updates in place to the first attribute
+// whose planned value differs from the current one.
+func updates(plan *tfjson.Plan) map[string]string {
+	out := map[string]string{}
+	for _, rc := range plan.ResourceChanges {
+		if !rc.Change.Actions.Update() {
+			if !rc.Change.Actions.NoOp() && !rc.Change.Actions.Read() {
+				out[rc.Address] = actionsText(rc.Change.Actions)
+			}
+			continue
+		}
+		before, _ := rc.Change.Before.(map[string]any)
+		after, _ := rc.Change.After.(map[string]any)
+		keys := make([]string, 0, len(after))
+		for key := range after {
+			keys = append(keys, key)
+		}
+		slices.Sort(keys)
+		for _, key := range keys {
+			if !cmp.Equal(before[key], after[key]) {
+				out[rc.Address] = key
+				break
+			}
+		}
+	}
+	return out
+}
+
+// deployCustom proves the configuration reaches AWS, not just the JSON: the
+// specification's settings all changed (another region, names, 2 shards,
+// 48 h …), and the alarm routed to an existing SNS topic.
+func deployCustom(t *testing.T, em *emulator) {
+	ctx := context.Background()
+	settings := customSettings()
+	region := settings["region"].(string)
+	// Alert routing to a topic the team already has, in the stack's region.
+	topic, err := em.sns(region).CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("existing-ops-alerts")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	settings["alarmTopicArn"] = aws.ToString(topic.TopicArn)
+	p := newProject(t, em, settings)
+	k, cw := em.kinesis(region), em.cloudwatch(region)
+	var s stack
+	runStages(t,
+		stage{"synth and terraform init", func(t *testing.T) {
+			p.SynthAndInit(t)
+			s = p.Synthesized(t)
+			if s.Region() != region || s.Stream().ShardCount != 2 || s.WriteThrottleAlarm().Period != 300 {
+				t.Fatalf("the synth does not carry the settings: region %s, %+v, %+v", s.Region(), s.Stream(), s.WriteThrottleAlarm())
+			}
+		}},
+		stage{"cdktf deploy", func(t *testing.T) { p.Deploy(t) }},
+		stage{"terraform plan: no changes", func(t *testing.T) { p.RequireNoChanges(t, "after deploying the custom configuration") }},
+		stage{"AWS has what was synthesized", func(t *testing.T) {
+			requireNone(t, "stream", checkStream(ctx, k, s.Stream()))
+			requireNone(t, "alarm", checkAlarm(ctx, cw, s.WriteThrottleAlarm(), s.Stream().Name))
+			checkOutputValues(t, p, s)
+			a := describeAlarm(ctx, t, cw, s.WriteThrottleAlarm().AlarmName)
+			if want := []string{aws.ToString(topic.TopicArn)}; !cmp.Equal(a.AlarmActions, want) || !cmp.Equal(a.OKActions, want) || len(a.InsufficientDataActions) != 0 {
+				t.Errorf("alarm actions %v / OK %v / insufficient %v, want the existing topic on ALARM and OK only",
+					a.AlarmActions, a.OKActions, a.InsufficientDataActions)
+			}
+			// Nothing landed in the default region.
+			if _, err := em.kinesis("us-east-1").DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{
+				StreamName: aws.String(s.Stream().Name)}); err == nil {
+				t.Errorf("stream %s exists in us-east-1 too", s.Stream().Name)
+			}
+		}},
+		stage{"cdktf destroy", func(t *testing.T) { p.Destroy(t) }},
+		stage{"both are gone", func(t *testing.T) { requireGone(ctx, t, k, cw, s) }},
+	)
+}
+
+// checkStream compares the stream AWS reports with the synthesized one and
+// returns one message per difference.
+func checkStream(ctx context.Context, k *kinesis.Client, want streamConfig) []string {
+	out, err := k.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(want.Name)})
+	if err != nil {
+		return []string{fmt.Sprintf("describe stream %s: %v", want.Name, err)}
+	}
+	s := out.StreamDescriptionSummary
+	var errs []string
+	differs := func(what string, got, want any) {
+		if !cmp.Equal(got, want) {
+			errs = append(errs, fmt.Sprintf("%s: AWS has %v, synthesized %v", what, got, want))
+		}
+	}
+	differs("status", s.StreamStatus, ktypes.StreamStatusActive)
+	mode := ktypes.StreamMode("")
+	if s.StreamModeDetails != nil {
+		mode = s.StreamModeDetails.StreamMode
+	}
+	differs("stream mode", string(mode), want.StreamModeDetails.StreamMode)
+	if mode == ktypes.StreamModeProvisioned {
+		differs("open shards", aws.ToInt32(s.OpenShardCount), int32(want.ShardCount))
+	}
+	differs("retention hours", aws.ToInt32(s.RetentionPeriodHours), int32(want.RetentionPeriod))
+	var metrics []string
+	for _, em := range s.EnhancedMonitoring {
+		for _, m := range em.ShardLevelMetrics {
+			metrics = append(metrics, string(m))
+		}
+	}
+	wantMetrics := slices.Clone(want.ShardLevelMetrics)
+	slices.Sort(metrics)
+	slices.Sort(wantMetrics)
+	differs("shard-level metrics", metrics, wantMetrics)
+	differs("encryption", string(s.EncryptionType), want.EncryptionType)
+	if want.EncryptionType == "KMS" {
+		differs("KMS key", aws.ToString(s.KeyId), want.KMSKeyID)
+	}
+	return errs
+}
+
+// checkAlarm compares the alarm AWS reports with the synthesized one, whose
+// StreamName dimension refers to the stream.
+func checkAlarm(ctx context.Context, cw *cloudwatch.Client, want alarmConfig, streamName string) []string {
+	out, err := cw.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNames: []string{want.AlarmName}})
+	if err != nil {
+		return []string{fmt.Sprintf("describe alarm %s: %v", want.AlarmName, err)}
+	}
+	if len(out.MetricAlarms) != 1 {
+		return []string{fmt.Sprintf("%d alarms named %q, want 1", len(out.MetricAlarms), want.AlarmName)}
+	}
+	a := out.MetricAlarms[0]
+	var errs []string
+	differs := func(what string, got, want any) {
+		if !cmp.Equal(got, want) {
+			errs = append(errs, fmt.Sprintf("%s: AWS has %v, synthesized %v", what, got, want))
+		}
+	}
+	differs("namespace", aws.ToString(a.Namespace), want.Namespace)
+	differs("metric", aws.ToString(a.MetricName), want.MetricName)
+	differs("statistic", string(a.Statistic), want.Statistic)
+	differs("period", aws.ToInt32(a.Period), int32(want.Period))
+	differs("evaluation periods", aws.ToInt32(a.EvaluationPeriods), int32(want.EvaluationPeriods))
+	differs("comparison", string(a.ComparisonOperator), want.ComparisonOperator)
+	differs("threshold", aws.ToFloat64(a.Threshold), want.Threshold)
+	differs("missing data", aws.ToString(a.TreatMissingData), want.TreatMissingData)
+	differs("description", aws.ToString(a.AlarmDescription), want.AlarmDescription)
+	dims := map[string]string{}
+	for _, d := range a.Dimensions {
+		dims[aws.ToString(d.Name)] = aws.ToString(d.Value)
+	}
+	wantDims := map[string]string{}
+	for name, value := range want.Dimensions {
+		wantDims[name] = strings.ReplaceAll(value, streamReference, streamName)
+	}
+	differs("dimensions", dims, wantDims)
+	return errs
+}
+
+func describeAlarm(ctx context.Context, t *testing.T, cw *cloudwatch.Client, name string) cwtypes.MetricAlarm {
+	t.Helper()
+	out, err := cw.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNames: []string{name}})
+	if err != nil || len(out.MetricAlarms) != 1 {
+		t.Fatalf("describe alarm %s: %v", name, err)
+	}
+	return out.MetricAlarms[0]
+}
+
+func checkOutputValues(t *testing.T, p *project, s stack) {
+	t.Helper()
+	got := p.Outputs(t)
+	for name, want := range map[string]string{"kke_kinesis_stream_name": s.Stream().Name, "kke_kinesis_alarm_name": s.WriteThrottleAlarm().AlarmName} {
+		if got[name] != want {
+			t.Errorf("cdktf output %s = %q, want %q", name, got[name], want)
+		}
+	}
+}
+
+// requireGone: after a destroy, neither the stream nor any alarm of the stack exists.
+func requireGone(ctx context.Context, t *testing.T, k *kinesis.Client, cw *cloudwatch.Client, s stack) {
+	t.Helper()
+	_, err := k.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(s.Stream().Name)})
+	var notFound *ktypes.ResourceNotFoundException
+	if !errors.As(err, &notFound) {
+		t.Errorf("stream %s after destroy: want ResourceNotFoundException, got %v", s.Stream().Name, err)
+	}
+	out, err := cw.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNames: s.AlarmNames()})
+	switch {
+	case err != nil:
+		t.Errorf("describe alarms %v after destroy: %v", s.AlarmNames(), err)
+	case len(out.MetricAlarms) != 0:
+		t.Errorf("%d alarms of the stack still exist after destroy", len(out.MetricAlarms))
+	}
+}
+
+func requireNone(t *testing.T, what string, errs []string) {
+	t.Helper()
+	if len(errs) > 0 {
+		t.Errorf("%s differs from the synthesized configuration:\n  %s", what, strings.Join(errs, "\n  "))
+	}
+}
+
+func containsError(errs []string, s string) bool {
+	return slices.ContainsFunc(errs, func(e string) bool { return strings.Contains(e, s) })
+}

@@ -1,0 +1,283 @@
+package e2e
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/xfusion/kinesis-monitoring/internal/testkit"
+)
+
+// productionContext is the production settings the app's golden test uses
+// (testdata/production.context.json).
+func productionContext(t *testing.T) map[string]any {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(testkit.MustRoot(t), "testdata", "production.context.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ctx map[string]any
+	if err := json.Unmarshal(data, &ctx); err != nil {
+		t.Fatal(err)
+	}
+	return ctx
+}
+
+// deployProduction deploys the production settings (alert topic with e-mail
+// subscriptions, recommended alarms, dashboard, state in S3 with locking),
+// then adds tags and a shard on the update path while a teammate's deploy
+// runs into the state lock.
+func deployProduction(t *testing.T, em *emulator) {
+	ctx := context.Background()
+	const bucket = "xfusion-tfstate-e2e"
+	settings := productionContext(t)
+	settings["streamName"] = "orders-prod-e2e"
+	settings["alarmName"] = "orders-prod-e2e-write-throttled"
+	settings["protect"] = false // disposable
+	settings["stateBucket"] = bucket
+	delete(settings, "tags") // added on the update path: moto ignores tags at CreateStream
+	updated := maps(settings, map[string]any{"tags": map[string]any{"team": "monitoring", "cost-center": "42"},
+		"shardCount": 2, "retentionHours": 48})
+
+	a := newProject(t, em, settings)
+	b := newProject(t, em, updated) // a teammate's checkout, sharing the state
+	var s stack
+	var k *kinesis.Client
+	var cw *cloudwatch.Client
+	var topics *sns.Client
+	runStages(t,
+		stage{"bootstrap the state bucket, synth and terraform init", func(t *testing.T) {
+			em.createBucket(t, bucket) // the documented bootstrap step
+			a.SynthAndInit(t)
+			s = a.Synthesized(t)
+			k, cw, topics = em.kinesis(s.Region()), em.cloudwatch(s.Region()), em.sns(s.Region())
+		}},
+		stage{"cdktf deploy", func(t *testing.T) { a.Deploy(t) }},
+		stage{"terraform plan: no changes", func(t *testing.T) { a.RequireNoChanges(t, "after deploying the production settings") }},
+		stage{"AWS has what was synthesized", func(t *testing.T) {
+			requireNone(t, "stream", checkStream(ctx, k, s.Stream()))
+			for _, alarm := range s.Resource.Alarms {
+				requireNone(t, "alarm "+alarm.AlarmName, checkAlarm(ctx, cw, alarm, s.Stream().Name))
+			}
+			topic := a.Outputs(t)["alert_topic_arn"]
+			if topic == "" {
+				t.Fatal("no alert_topic_arn output")
+			}
+			requireNone(t, "alert routing", checkRouting(ctx, cw, topics, s, topic))
+			requireNone(t, "dashboard", checkDashboardDeployed(ctx, cw, s))
+			if keys := em.objectKeys(t, bucket); !cmp.Equal(keys, []string{s.Terraform.Backend.S3.Key}) {
+				t.Errorf("bucket holds %v, want only the state %s", keys, s.Terraform.Backend.S3.Key)
+			}
+		}},
+		stage{"teammate: synth and terraform init", b.SynthAndInit},
+		stage{"two deploys at once: the lock holds", func(t *testing.T) {
+			a.SetContext(t, updated)
+			// The update (tags, a shard, longer retention) keeps the first
+			// deploy in apply, holding the lock, for a while: the provider
+			// waits after each step.
+			first, done := a.startDeploy(t, "Modifying...")
+			select {
+			case <-first:
+			case <-time.After(3 * time.Minute):
+				t.Fatal("the first deploy never started modifying")
+			}
+			lock := s.Terraform.Backend.S3.Key + ".tflock"
+			if keys := em.objectKeys(t, bucket); !slices.Contains(keys, lock) {
+				t.Fatalf("no %s in the bucket while the first deploy applies: %v", lock, keys)
+			}
+			// The teammate's deploy (synthesized already) fails cleanly on the lock…
+			out, err := b.TryDeploy([]string{"--skip-synth"})
+			refused := err != nil && strings.Contains(out, "Error acquiring the state lock")
+			// …or waits for it with a lock timeout and then finds nothing to do.
+			waitStart := time.Now()
+			lockedAtStart := slices.Contains(em.objectKeys(t, bucket), lock)
+			waitOut, waitErr := b.TryDeploy([]string{"--skip-synth"}, "TF_CLI_ARGS_plan=-lock-timeout=5m", "TF_CLI_ARGS_apply=-lock-timeout=5m")
+			waited := time.Since(waitStart)
+			firstOut, firstErr := <-done, <-done
+			if firstErr != "" {
+				t.Fatalf("the first deploy failed: %s\n%s", firstErr, firstOut)
+			}
+			if !refused {
+				t.Errorf("second deploy during the first: err %v, want the state lock error:\n%s\nfirst deploy:\n%s", err, out, firstOut)
+			}
+			if waitErr != nil {
+				t.Errorf("deploy with -lock-timeout=5m: %v\n%s", waitErr, waitOut)
+			}
+			t.Logf("waiting deploy started with the lock %s held and took %.1f s", map[bool]string{true: "still", false: "no longer"}[lockedAtStart], waited.Seconds())
+		}},
+		stage{"state intact: both checkouts plan clean", func(t *testing.T) {
+			a.RequireNoChanges(t, "first checkout after the concurrent deploys")
+			b.RequireNoChanges(t, "teammate's checkout after the concurrent deploys")
+			if got := a.StateList(t); len(got) != 10 {
+				t.Errorf("state lists %d resources, want 10 (stream, 5 alarms, topic, 2 subscriptions, dashboard): %v", len(got), got)
+			}
+			if keys := em.objectKeys(t, bucket); !cmp.Equal(keys, []string{s.Terraform.Backend.S3.Key}) {
+				t.Errorf("bucket holds %v after the deploys, want only the state (lock released)", keys)
+			}
+		}},
+		stage{"tags and the new shard reached AWS", func(t *testing.T) {
+			s2 := a.Synthesized(t)
+			requireNone(t, "stream", checkStream(ctx, k, s2.Stream()))
+			tags, err := k.ListTagsForStream(ctx, &kinesis.ListTagsForStreamInput{StreamName: aws.String(s2.Stream().Name)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]string{}
+			for _, tag := range tags.Tags {
+				got[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
+			}
+			if want := map[string]string{"team": "monitoring", "cost-center": "42"}; !cmp.Equal(got, want) {
+				t.Errorf("stream tags %v, want %v", got, want)
+			}
+		}},
+		stage{"cdktf destroy", func(t *testing.T) { a.Destroy(t) }},
+		stage{"all is gone", func(t *testing.T) {
+			requireGone(ctx, t, k, cw, s)
+			list, err := topics.ListTopics(ctx, &sns.ListTopicsInput{})
+			if err != nil || len(list.Topics) != 0 {
+				t.Errorf("topics after destroy: %v, %v", err, list)
+			}
+		}},
+	)
+}
+
+// maps merges maps into a new one; later ones win.
+func maps(ms ...map[string]any) map[string]any {
+	out := map[string]any{}
+	for _, m := range ms {
+		for k, v := range m {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// startDeploy runs cdktf deploy in the background; first receives once a
+// line of its output contains marker, done receives the output and then the
+// error text ("" on success).
+func (p *project) startDeploy(t *testing.T, marker string) (first <-chan struct{}, done <-chan string) {
+	t.Helper()
+	cmd := exec.Command(p.cli, "deploy", "--auto-approve", "--no-color")
+	cmd.Dir, cmd.Env = p.Dir, p.env
+	pipe, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	firstCh, doneCh := make(chan struct{}), make(chan string, 2)
+	go func() {
+		var all strings.Builder
+		seen := false
+		scanner := bufio.NewScanner(pipe)
+		for scanner.Scan() {
+			all.WriteString(scanner.Text() + "\n")
+			if !seen && strings.Contains(scanner.Text(), marker) {
+				seen = true
+				close(firstCh)
+			}
+		}
+		err := cmd.Wait()
+		if !seen {
+			close(firstCh)
+		}
+		doneCh <- all.String()
+		if err != nil {
+			doneCh <- err.Error()
+		} else {
+			doneCh <- ""
+		}
+	}()
+	t.Cleanup(func() { cmd.Process.Kill() })
+	return firstCh, doneCh
+}
+
+// checkRouting: every alarm of the stack notifies the topic on ALARM, OK and
+// INSUFFICIENT_DATA, and the topic has the synthesized e-mail subscriptions.
+func checkRouting(ctx context.Context, cw *cloudwatch.Client, topics *sns.Client, s stack, topic string) []string {
+	var errs []string
+	names := s.AlarmNames()
+	out, err := cw.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNames: names})
+	if err != nil {
+		return []string{err.Error()}
+	}
+	if len(out.MetricAlarms) != len(names) {
+		errs = append(errs, "found "+strings.Join(alarmNames(out), ", ")+"; want "+strings.Join(names, ", "))
+	}
+	want := []string{topic}
+	for _, a := range out.MetricAlarms {
+		for what, got := range map[string][]string{"alarm": a.AlarmActions, "OK": a.OKActions, "insufficient-data": a.InsufficientDataActions} {
+			if !cmp.Equal(got, want) {
+				errs = append(errs, aws.ToString(a.AlarmName)+": "+what+" actions "+strings.Join(got, ",")+", want "+topic)
+			}
+		}
+	}
+	subs, err := topics.ListSubscriptionsByTopic(ctx, &sns.ListSubscriptionsByTopicInput{TopicArn: aws.String(topic)})
+	if err != nil {
+		return append(errs, err.Error())
+	}
+	var endpoints []string
+	for _, sub := range subs.Subscriptions {
+		if aws.ToString(sub.Protocol) == "email" {
+			endpoints = append(endpoints, aws.ToString(sub.Endpoint))
+		}
+	}
+	wantEmails := s.Emails()
+	slices.Sort(endpoints)
+	slices.Sort(wantEmails)
+	if len(wantEmails) == 0 || !cmp.Equal(endpoints, wantEmails) {
+		errs = append(errs, "e-mail subscriptions "+strings.Join(endpoints, ",")+", want "+strings.Join(wantEmails, ","))
+	}
+	return errs
+}
+
+// checkDashboardDeployed: the dashboard exists, charts the stream, and its
+// alarm widget lists the deployed alarms' real ARNs.
+func checkDashboardDeployed(ctx context.Context, cw *cloudwatch.Client, s stack) []string {
+	d, ok := s.Resource.Dashboards["dashboard"]
+	if !ok {
+		return []string{"the synth has no dashboard"}
+	}
+	dash, err := cw.GetDashboard(ctx, &cloudwatch.GetDashboardInput{DashboardName: aws.String(d.Name)})
+	if err != nil {
+		return []string{"dashboard " + d.Name + ": " + err.Error()}
+	}
+	body := aws.ToString(dash.DashboardBody)
+	var errs []string
+	alarms, err := cw.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNames: s.AlarmNames()})
+	if err != nil {
+		return []string{err.Error()}
+	}
+	for _, a := range alarms.MetricAlarms {
+		if !strings.Contains(body, `"`+aws.ToString(a.AlarmArn)+`"`) {
+			errs = append(errs, "dashboard lacks the alarm "+aws.ToString(a.AlarmArn))
+		}
+	}
+	if !strings.Contains(body, `"StreamName","`+s.Stream().Name+`"`) {
+		errs = append(errs, "dashboard does not chart the stream "+s.Stream().Name)
+	}
+	return errs
+}
+
+func alarmNames(out *cloudwatch.DescribeAlarmsOutput) []string {
+	var names []string
+	for _, a := range out.MetricAlarms {
+		names = append(names, aws.ToString(a.AlarmName))
+	}
+	return names
+}

@@ -1,0 +1,218 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-exec/tfexec"
+	tfjson "github.com/hashicorp/terraform-json"
+
+	"github.com/xfusion/kinesis-monitoring/internal/testkit"
+)
+
+// project is a cdktf project as a user has it, in a directory of its own: a
+// cdktf.json whose app is the built app, the state file, cdktf.out. The cdktf
+// CLI synthesizes and deploys it; terraform (through terraform-exec) plans
+// and inspects the stack it wrote. Everything goes to the emulator.
+type project struct {
+	Dir       string
+	Stack     string // the stack terraform runs for
+	env       []string
+	cli       string
+	terraform string
+}
+
+func newProject(t *testing.T, em *emulator, ctx map[string]any) *project {
+	t.Helper()
+	p := &project{
+		Dir:       t.TempDir(),
+		Stack:     "kinesis-monitoring",
+		env:       em.Env,
+		cli:       cdktfCLI(t),
+		terraform: testkit.Tool(t, "terraform", "deploys run terraform"),
+	}
+	p.SetContext(t, ctx)
+	return p
+}
+
+// cdktfCLI finds the pinned cdktf CLI (npm ci puts it in node_modules), or
+// one on PATH.
+func cdktfCLI(t *testing.T) string {
+	t.Helper()
+	local := filepath.Join(testkit.MustRoot(t), "node_modules", ".bin", "cdktf")
+	if _, err := os.Stat(local); err == nil {
+		return local
+	}
+	return testkit.Tool(t, "cdktf", "the cdktf CLI: run npm ci in the project directory")
+}
+
+// SetContext writes the project's cdktf.json with the given settings; the
+// next cdktf command synthesizes them.
+func (p *project) SetContext(t *testing.T, ctx map[string]any) {
+	t.Helper()
+	data, _ := json.MarshalIndent(map[string]any{
+		"language": "go", "app": app, "sendCrashReports": "false", "context": ctx,
+	}, "", "  ")
+	if err := os.WriteFile(filepath.Join(p.Dir, "cdktf.json"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// StackDir is where cdktf runs terraform for the stack.
+func (p *project) StackDir() string { return filepath.Join(p.Dir, "cdktf.out", "stacks", p.Stack) }
+
+// Synthesized is the stack as the last synth wrote it.
+func (p *project) Synthesized(t *testing.T) stack {
+	t.Helper()
+	s, ok := readSynth(t, filepath.Join(p.Dir, "cdktf.out")).Stacks[p.Stack]
+	if !ok {
+		t.Fatalf("the synth holds no stack %s", p.Stack)
+	}
+	return s.Stack
+}
+
+// CLI runs cdktf with the arguments and extra environment, and returns its
+// combined output.
+func (p *project) CLI(args []string, env ...string) (string, error) {
+	cmd := exec.Command(p.cli, args...)
+	cmd.Dir, cmd.Env = p.Dir, append(append([]string{}, p.env...), env...)
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+func (p *project) mustCLI(t *testing.T, args ...string) string {
+	t.Helper()
+	out, err := p.CLI(args)
+	if err != nil {
+		t.Fatalf("cdktf %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return out
+}
+
+// SynthAndInit synthesizes and runs terraform init in the stack directory,
+// so the provider comes from the configured mirror (a first cdktf deploy
+// would otherwise run terraform providers lock, which ignores mirrors).
+func (p *project) SynthAndInit(t *testing.T) {
+	t.Helper()
+	p.mustCLI(t, "synth")
+	if err := p.tf(t).Init(context.Background()); err != nil {
+		testkit.Missing(t, "terraform init could not install hashicorp/aws (offline? set "+testkit.ProviderMirrorVar+"): "+err.Error())
+	}
+}
+
+func (p *project) Deploy(t *testing.T) string {
+	t.Helper()
+	return p.mustCLI(t, "deploy", "--auto-approve", "--no-color")
+}
+
+// TryDeploy is a deploy that may fail, with extra arguments and environment.
+func (p *project) TryDeploy(extraArgs []string, extraEnv ...string) (string, error) {
+	return p.CLI(append([]string{"deploy", "--auto-approve", "--no-color"}, extraArgs...), extraEnv...)
+}
+
+func (p *project) Diff(t *testing.T) string {
+	t.Helper()
+	return p.mustCLI(t, "diff", "--no-color")
+}
+
+func (p *project) Destroy(t *testing.T) string {
+	t.Helper()
+	return p.mustCLI(t, "destroy", "--auto-approve", "--no-color")
+}
+
+// tf is terraform (terraform-exec) in the stack directory, with the
+// project's environment.
+func (p *project) tf(t *testing.T) *tfexec.Terraform {
+	t.Helper()
+	return newTerraform(t, p.StackDir(), p.terraform, p.env)
+}
+
+// Plan runs terraform plan on the synthesized stack (as it is, without a new
+// synth) and returns whether it has changes, the plan as JSON and what plan
+// printed.
+func (p *project) Plan(t *testing.T) (bool, *tfjson.Plan, string) {
+	t.Helper()
+	ctx := context.Background()
+	tf := p.tf(t)
+	var printed bytes.Buffer
+	tf.SetStdout(&printed)
+	planFile := filepath.Join(t.TempDir(), "plan.bin")
+	changes, err := tf.Plan(ctx, tfexec.Out(planFile))
+	if err != nil {
+		t.Fatalf("terraform plan: %v\n%s", err, printed.String())
+	}
+	tf.SetStdout(io.Discard)
+	plan, err := tf.ShowPlanFile(ctx, planFile)
+	if err != nil {
+		t.Fatalf("terraform show -json: %v", err)
+	}
+	return changes, plan, printed.String()
+}
+
+// RequireNoChanges asserts the specification's acceptance: terraform plan
+// finds nothing to do, and says so.
+func (p *project) RequireNoChanges(t *testing.T, when string) {
+	t.Helper()
+	changes, plan, printed := p.Plan(t)
+	if changes || !strings.Contains(printed, "No changes. Your infrastructure matches the configuration.") {
+		t.Fatalf("%s: terraform plan has changes (%s), want \"No changes\":\n%s", when, summarize(plan), printed)
+	}
+}
+
+// summarize lists a plan's resource changes as "address: actions".
+func summarize(plan *tfjson.Plan) string {
+	var parts []string
+	for _, rc := range plan.ResourceChanges {
+		if !rc.Change.Actions.NoOp() && !rc.Change.Actions.Read() {
+			parts = append(parts, rc.Address+": "+actionsText(rc.Change.Actions))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+func actionsText(a tfjson.Actions) string {
+	var words []string
+	for _, action := range a {
+		words = append(words, string(action))
+	}
+	return strings.Join(words, "+")
+}
+
+// Outputs reads the stack outputs through cdktf output --outputs-file.
+func (p *project) Outputs(t *testing.T) map[string]string {
+	t.Helper()
+	file := filepath.Join(p.Dir, "outputs.json")
+	p.mustCLI(t, "output", "--outputs-file", file, "--no-color")
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all map[string]map[string]string
+	if err := json.Unmarshal(data, &all); err != nil {
+		t.Fatalf("outputs file: %v\n%s", err, data)
+	}
+	return all[p.Stack]
+}
+
+// StateList lists the resource addresses in the stack's state.
+func (p *project) StateList(t *testing.T) []string {
+	t.Helper()
+	state, err := p.tf(t).Show(context.Background())
+	if err != nil {
+		t.Fatalf("terraform show -json: %v", err)
+	}
+	var addrs []string
+	if state.Values != nil {
+		for _, r := range state.Values.RootModule.Resources {
+			addrs = append(addrs, r.Address)
+		}
+	}
+	return addrs
+}

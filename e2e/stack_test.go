@@ -1,0 +1,163 @@
+package e2e
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// stack is what the tests read from a synthesized cdk.tf.json: the values the
+// app told Terraform, which the deployed resources must have.
+type stack struct {
+	Provider struct {
+		AWS []struct {
+			Region string `json:"region"`
+		} `json:"aws"`
+	} `json:"provider"`
+	Resource struct {
+		Streams    map[string]streamConfig `json:"aws_kinesis_stream"`
+		Alarms     map[string]alarmConfig  `json:"aws_cloudwatch_metric_alarm"`
+		Dashboards map[string]struct {
+			Name string `json:"dashboard_name"`
+		} `json:"aws_cloudwatch_dashboard"`
+		Subscriptions map[string]struct {
+			Protocol string `json:"protocol"`
+			Endpoint string `json:"endpoint"`
+		} `json:"aws_sns_topic_subscription"`
+	} `json:"resource"`
+	Terraform struct {
+		Backend struct {
+			S3 *struct {
+				Bucket string `json:"bucket"`
+				Key    string `json:"key"`
+			} `json:"s3"`
+		} `json:"backend"`
+	} `json:"terraform"`
+}
+
+type streamConfig struct {
+	Name              string   `json:"name"`
+	ShardCount        int      `json:"shard_count"`
+	RetentionPeriod   int      `json:"retention_period"`
+	ShardLevelMetrics []string `json:"shard_level_metrics"`
+	EncryptionType    string   `json:"encryption_type"`
+	KMSKeyID          string   `json:"kms_key_id"`
+	StreamModeDetails struct {
+		StreamMode string `json:"stream_mode"`
+	} `json:"stream_mode_details"`
+}
+
+type alarmConfig struct {
+	AlarmName          string            `json:"alarm_name"`
+	AlarmDescription   string            `json:"alarm_description"`
+	Namespace          string            `json:"namespace"`
+	MetricName         string            `json:"metric_name"`
+	Dimensions         map[string]string `json:"dimensions"`
+	Statistic          string            `json:"statistic"`
+	Period             int               `json:"period"`
+	EvaluationPeriods  int               `json:"evaluation_periods"`
+	ComparisonOperator string            `json:"comparison_operator"`
+	Threshold          float64           `json:"threshold"`
+	TreatMissingData   string            `json:"treat_missing_data"`
+}
+
+// streamReference is how the alarms name the stream in their dimension.
+const streamReference = "${aws_kinesis_stream.stream.name}"
+
+func (s *stack) Region() string                  { return s.Provider.AWS[0].Region }
+func (s *stack) Stream() streamConfig            { return s.Resource.Streams["stream"] }
+func (s *stack) WriteThrottleAlarm() alarmConfig { return s.Resource.Alarms["write_throttle_alarm"] }
+
+// AlarmNames are the names of every alarm of the stack.
+func (s *stack) AlarmNames() []string {
+	var names []string
+	for _, a := range s.Resource.Alarms {
+		names = append(names, a.AlarmName)
+	}
+	return names
+}
+
+func (s *stack) Emails() []string {
+	var emails []string
+	for _, sub := range s.Resource.Subscriptions {
+		if sub.Protocol == "email" {
+			emails = append(emails, sub.Endpoint)
+		}
+	}
+	return emails
+}
+
+// synthesized is one cdktf.out: its stacks by name, as the manifest lists them.
+type synthesized struct {
+	Outdir string
+	Stacks map[string]synthesizedStack
+}
+
+type synthesizedStack struct {
+	Dir   string // where Terraform runs for the stack
+	File  []byte // its cdk.tf.json
+	Stack stack
+}
+
+// readSynth reads a cdktf.out through its manifest.json.
+func readSynth(t *testing.T, outdir string) synthesized {
+	t.Helper()
+	var manifest struct {
+		Stacks map[string]struct {
+			WorkingDirectory     string `json:"workingDirectory"`
+			SynthesizedStackPath string `json:"synthesizedStackPath"`
+		} `json:"stacks"`
+	}
+	data, err := os.ReadFile(filepath.Join(outdir, "manifest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &manifest); err != nil {
+		t.Fatalf("manifest.json: %v", err)
+	}
+	out := synthesized{Outdir: outdir, Stacks: map[string]synthesizedStack{}}
+	for name, m := range manifest.Stacks {
+		s := synthesizedStack{Dir: filepath.Join(outdir, m.WorkingDirectory)}
+		if s.File, err = os.ReadFile(filepath.Join(outdir, m.SynthesizedStackPath)); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(s.File, &s.Stack); err != nil {
+			t.Fatalf("%s: %v", m.SynthesizedStackPath, err)
+		}
+		out.Stacks[name] = s
+	}
+	return out
+}
+
+// only returns the one stack of a synth.
+func (s synthesized) only(t *testing.T) synthesizedStack {
+	t.Helper()
+	if len(s.Stacks) != 1 {
+		t.Fatalf("%s holds %d stacks, want 1", s.Outdir, len(s.Stacks))
+	}
+	for _, st := range s.Stacks {
+		return st
+	}
+	panic("unreachable")
+}
+
+// synth runs the app (as cdktf does: the context in CDKTF_CONTEXT_JSON) in
+// a new project directory and reads what it wrote.
+func synth(t *testing.T, ctx map[string]any) synthesized {
+	t.Helper()
+	dir := t.TempDir()
+	contextJSON, err := json.Marshal(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(app)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "CDKTF_CONTEXT_JSON="+string(contextJSON))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("the app refused %s: %v\n%s", contextJSON, err, strings.TrimSpace(string(out)))
+	}
+	return readSynth(t, filepath.Join(dir, "cdktf.out"))
+}

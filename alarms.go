@@ -94,6 +94,19 @@ func newStreamAlarm(stack cdktf.TerraformStack, stream kinesisstream.KinesisStre
 	})
 }
 
+// recommendedAlarmNames are the names of the recommended alarms the
+// configuration creates (none when they are off).
+func recommendedAlarmNames(cfg Config) []string {
+	if !cfg.RecommendedAlarms {
+		return nil
+	}
+	var names []string
+	for _, r := range recommendedAlarms {
+		names = append(names, cfg.StreamName+r.nameSuffix)
+	}
+	return names
+}
+
 // newRecommendedAlarms creates the opt-in alarm set on the stream, with the
 // same alert routing as the write-throttling alarm.
 func newRecommendedAlarms(stack cdktf.TerraformStack, cfg Config, stream kinesisstream.KinesisStream, actions alertActions) []cloudwatchmetricalarm.CloudwatchMetricAlarm {

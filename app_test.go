@@ -67,7 +67,7 @@ func TestAppRefusesBadContextAndWritesNothing(t *testing.T) {
 	}
 	for _, want := range []string{
 		`3 problem(s)`,
-		`shardCount: "2x" is not a whole number; allowed: a whole number from 1 to 2147483647`,
+		`shardCount: "2x" is not a number (write 2x without quotes); allowed: a whole number from 1 to 10000`,
 		`retentionHours: 12 is out of range; allowed: a whole number of hours from 24 to 8760`,
 		`alarmComparisonOperator: "Bigger" is not allowed; allowed: one of GreaterThanOrEqualToThreshold`,
 	} {

@@ -5,12 +5,31 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 )
 
+// Terraform releases the synthesized features need.
+const (
+	// terraformForCdktf: cdktf 0.20, which synthesizes and deploys the stack,
+	// drives Terraform 1.2 and later.
+	terraformForCdktf = "1.2.0"
+	// terraformForS3Lockfile: the S3 backend's native locking (use_lockfile).
+	terraformForS3Lockfile = "1.10.0"
+)
+
+// requiredTerraform is the terraform block's required_version: the lowest
+// Terraform the stack's features need, so an older one stops with a clear
+// message instead of misreading the configuration.
+func requiredTerraform(cfg Config) string {
+	if cfg.StateBucket != "" {
+		return ">= " + terraformForS3Lockfile
+	}
+	return ">= " + terraformForCdktf
+}
+
 // newBackend keeps the state in a local file next to the project (default)
 // or, with stateBucket, in S3 with Terraform's native S3 locking (a
 // <key>.tflock object written with a conditional PUT; Terraform 1.10+).
 func newBackend(stack cdktf.TerraformStack, cfg Config) {
 	if cfg.StateBucket == "" {
-		cdktf.NewLocalBackend(stack, &cdktf.LocalBackendConfig{Path: jsii.String(StatePath)})
+		cdktf.NewLocalBackend(stack, &cdktf.LocalBackendConfig{Path: jsii.String(cfg.StatePath())})
 		return
 	}
 	region := cfg.StateRegion

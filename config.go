@@ -1,57 +1,56 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
 	"math"
-	"os"
 	"regexp"
 	"slices"
-	"sort"
-	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/xfusion/kinesis-monitoring/internal/jsontext"
 	"github.com/xfusion/kinesis-monitoring/internal/kinesis"
 )
 
-// Config describes one deployment of the stack. DefaultConfig is the
-// specification; every field can be overridden through cdktf.json "context"
-// (see the settings table below, README.md and help).
+// Config is one deployment of the stack. Each field is one setting: its JSON
+// name is the key in cdktf.json "context" (or in one of its environments),
+// "allowed" says what the app accepts (the messages, README and help quote
+// it), and "default" describes a default that is not simply the field's
+// value in DefaultConfig. DefaultConfig is the specification.
 type Config struct {
-	Region                  string
-	StreamName              string
-	ShardCount              int
-	RetentionHours          int
-	ShardLevelMetrics       []string
-	Encryption              bool
-	KMSKeyID                string
-	AlarmName               string
-	AlarmDescription        string
-	AlarmThreshold          float64
-	AlarmComparisonOperator string
-	AlarmStatistic          string
-	AlarmPeriod             int
-	AlarmEvaluationPeriods  int
-	AlarmTreatMissingData   string
+	Region                  string   `json:"region" allowed:"an AWS region that hashicorp/aws 5.100 knows, such as us-east-1 or eu-west-2 (README, Limits)"`
+	StreamName              string   `json:"streamName" allowed:"1-128 characters from a-z A-Z 0-9 _ . -"`
+	ShardCount              int      `json:"shardCount" allowed:"a whole number from 1 to 10000 (Kinesis's default per-stream limit)"`
+	RetentionHours          int      `json:"retentionHours" allowed:"a whole number of hours from 24 to 8760"`
+	ShardLevelMetrics       []string `json:"shardLevelMetrics" allowed:"a list without duplicates of IncomingBytes, IncomingRecords, OutgoingBytes, OutgoingRecords, WriteProvisionedThroughputExceeded, ReadProvisionedThroughputExceeded, IteratorAgeMilliseconds; or [\"ALL\"]; [] turns enhanced monitoring off"`
+	Encryption              bool     `json:"encryption" allowed:"true or false"`
+	KMSKeyID                string   `json:"kmsKeyId" allowed:"a KMS key alias (alias/…), key id, or key/alias ARN; only with encryption true"`
+	AlarmName               string   `json:"alarmName" allowed:"1-255 characters, no control characters"`
+	AlarmDescription        string   `json:"alarmDescription" allowed:"0-1024 characters, no control characters"`
+	AlarmThreshold          float64  `json:"alarmThreshold" allowed:"a number"`
+	AlarmComparisonOperator string   `json:"alarmComparisonOperator" allowed:"one of GreaterThanOrEqualToThreshold, GreaterThanThreshold, LessThanThreshold, LessThanOrEqualToThreshold"`
+	AlarmStatistic          string   `json:"alarmStatistic" allowed:"one of SampleCount, Average, Sum, Minimum, Maximum"`
+	AlarmPeriod             int      `json:"alarmPeriod" allowed:"10, 20, 30 or a multiple of 60 (seconds); with alarmEvaluationPeriods at most 1 day in all (7 days for periods of an hour or more)"`
+	AlarmEvaluationPeriods  int      `json:"alarmEvaluationPeriods" allowed:"a whole number from 1 up to 1 day (7 days for periods of an hour or more) divided by alarmPeriod"`
+	AlarmTreatMissingData   string   `json:"alarmTreatMissingData" allowed:"one of missing, ignore, breaching, notBreaching"`
 
 	// Production posture; all off by default except Protect.
-	Protect                 bool              // prevent_destroy on the stream
-	AlarmEmails             []string          // a new SNS topic with these e-mail subscriptions
-	AlarmTopicARN           string            // or an existing SNS topic
-	AlarmOnInsufficientData bool              // also notify on INSUFFICIENT_DATA
-	RecommendedAlarms       bool              // iterator age, read throttling, PutRecords failures
-	Dashboard               bool              // a CloudWatch dashboard for the stream
-	Tags                    map[string]string // provider default_tags
-	StateBucket             string            // S3 backend instead of local state
-	StateKey                string
-	StateRegion             string // "" = Region
-	StateKMSKeyID           string
+	Protect                 bool              `json:"protect" allowed:"true or false; false lets Terraform delete or replace the stream"`
+	AlarmEmails             []string          `json:"alarmEmails" allowed:"a list of e-mail addresses without duplicates" default:"none"`
+	AlarmTopicARN           string            `json:"alarmTopicArn" allowed:"the ARN of an existing standard SNS topic in the stack's region (arn:aws:sns:<region>:<account>:<name>)" default:"none"`
+	AlarmOnInsufficientData bool              `json:"alarmOnInsufficientData" allowed:"true or false; true needs alarmEmails or alarmTopicArn"`
+	RecommendedAlarms       bool              `json:"recommendedAlarms" allowed:"true or false"`
+	Dashboard               bool              `json:"dashboard" allowed:"true or false"`
+	Tags                    map[string]string `json:"tags" allowed:"an object of up to 50 tags, {\"key\": \"value\"}: keys 1-128 and values 0-256 characters of letters, digits, spaces and _ . : / = + - @; keys not starting with aws:" default:"none"`
+	StateBucket             string            `json:"stateBucket" allowed:"an S3 bucket name: 3-63 characters of a-z 0-9 . -, starting and ending with a letter or digit" default:"none (local state)"`
+	StateKey                string            `json:"stateKey" allowed:"an S3 object key of 1-1017 bytes (1024 with the lock file's .tflock), not starting or ending with / and without //; needs stateBucket" default:"kinesis-monitoring/terraform.tfstate (with environments: kinesis-monitoring/<name>/terraform.tfstate)"`
+	StateRegion             string            `json:"stateRegion" allowed:"an AWS region, as for region; needs stateBucket" default:"the region setting"`
+	StateKMSKeyID           string            `json:"stateKmsKeyId" allowed:"a KMS key or alias ARN (arn:aws:kms:<region>:<account>:key/<id> or …:alias/<name>) for the state object; needs stateBucket" default:"none (SSE-S3)"`
+
+	// Environment is the name of the environment this configuration belongs
+	// to, or "" for the single stack without environments. Not a setting.
+	Environment string `json:"-"`
 }
 
 // DefaultConfig returns the specification: what a synth without overrides builds.
@@ -92,15 +91,38 @@ var (
 	}
 	statistics        = []string{"SampleCount", "Average", "Sum", "Minimum", "Maximum"}
 	missingDataValues = []string{"missing", "ignore", "breaching", "notBreaching"}
+
+	// regions are the regions hashicorp/aws 5.100.0 accepts (it refuses others
+	// at plan time unless skip_region_validation is set): the aws, aws-cn,
+	// aws-us-gov and ISO partitions.
+	regions = []string{
+		"af-south-1", "ap-east-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-south-2",
+		"ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-7",
+		"ca-central-1", "ca-west-1", "eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1", "eu-south-2",
+		"eu-west-1", "eu-west-2", "eu-west-3", "il-central-1", "me-central-1", "me-south-1", "mx-central-1",
+		"sa-east-1", "us-east-1", "us-east-2", "us-west-1", "us-west-2",
+		"cn-north-1", "cn-northwest-1", "us-gov-east-1", "us-gov-west-1",
+		"us-iso-east-1", "us-iso-west-1", "us-isob-east-1", "us-isof-east-1", "us-isof-south-1", "eu-isoe-west-1",
+	}
 )
 
+// AWS limits the settings are checked against (README, Limits).
 const (
-	kmsKeyID              = `([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[89ab][0-9a-f]{3}-[0-9a-f]{12}|mrk-[0-9a-f]{32})`
-	maxInt32              = math.MaxInt32
-	maxAlarmNameLength    = 255
-	maxDescriptionLength  = 1024
+	maxShardCount         = 10000                 // UpdateShardCount: default per-stream limit
+	minRetentionHours     = 24                    // CreateStream default; DecreaseStreamRetentionPeriod minimum
+	maxRetentionHours     = 8760                  // IncreaseStreamRetentionPeriod maximum (365 days)
+	maxAlarmNameLength    = 255                   // PutMetricAlarm AlarmName
+	maxDescriptionLength  = 1024                  // PutMetricAlarm AlarmDescription
+	maxEvaluationShort    = 86400                 // PutMetricAlarm: period × evaluation periods, periods under an hour
+	maxEvaluationLong     = 604800                // … and for periods of an hour or more
+	maxTags               = 50                    // tags per resource (Kinesis, SNS, CloudWatch)
+	maxTagKeyLength       = 128                   // characters
+	maxTagValueLength     = 256                   // characters
+	maxStateKeyBytes      = 1024 - len(".tflock") // S3 object keys are at most 1024 bytes; the lock object adds .tflock
 	contextEnvironmentVar = "CDKTF_CONTEXT_JSON"
 )
+
+const kmsKeyIDPattern = `([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[89ab][0-9a-f]{3}-[0-9a-f]{12}|mrk-[0-9a-f]{32})`
 
 var (
 	emailPattern      = regexp.MustCompile(`^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$`)
@@ -109,458 +131,116 @@ var (
 	ipAddressPattern  = regexp.MustCompile(`^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$`)
 	tagPattern        = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
 	streamNamePattern = regexp.MustCompile(`^[a-zA-Z0-9_.-]{1,128}$`)
-	regionPattern     = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
 	// KMS key ids are RFC 4122 UUIDs (variant 8-b; Terraform's S3 backend
 	// refuses others) or multi-Region mrk- ids.
-	kmsKeyPatterns = []*regexp.Regexp{
-		regexp.MustCompile(`^alias/[a-zA-Z0-9/_-]{1,250}$`),
-		regexp.MustCompile(`^` + kmsKeyID + `$`),
-		regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z]{2}(-[a-z]+)+-[0-9]+:[0-9]{12}:(key/` + kmsKeyID + `|alias/[a-zA-Z0-9/_-]{1,250})$`),
-	}
+	kmsKeyPattern    = regexp.MustCompile(`^(alias/[a-zA-Z0-9/_-]{1,250}|` + kmsKeyIDPattern + `|` + kmsARNPattern + `)$`)
+	kmsARNPattern    = `arn:aws[a-z-]*:kms:[a-z]{2}(-[a-z]+)+-[0-9]+:[0-9]{12}:(key/` + kmsKeyIDPattern + `|alias/[a-zA-Z0-9/_-]{1,250})`
+	kmsARNOnly       = regexp.MustCompile(`^` + kmsARNPattern + `$`)
+	shardMetricNames = kinesis.ShardLevelMetrics
 )
 
-// A setting is one key of cdktf.json "context". The table drives parsing,
-// unknown-key detection and the documentation tests.
-type setting struct {
-	Key     string
-	Allowed string
-	// apply parses raw into cfg and returns a problem description (the
-	// "allowed" text is added by the caller) or "" when the value is good.
-	apply func(cfg *Config, raw any) string
-}
-
-var settings = []setting{
-	{"region", "an AWS region such as us-east-1 or eu-west-2", func(c *Config, raw any) string {
-		return parseString(raw, &c.Region, func(s string) bool { return regionPattern.MatchString(s) })
-	}},
-	{"streamName", "1-128 characters from a-z A-Z 0-9 _ . -", func(c *Config, raw any) string {
-		return parseString(raw, &c.StreamName, streamNamePattern.MatchString)
-	}},
-	{"shardCount", "a whole number from 1 to 2147483647", func(c *Config, raw any) string {
-		return parseInt(raw, &c.ShardCount, func(n int) bool { return n >= 1 && n <= maxInt32 })
-	}},
-	{"retentionHours", "a whole number of hours from 24 to 8760", func(c *Config, raw any) string {
-		return parseInt(raw, &c.RetentionHours, func(n int) bool { return n >= 24 && n <= 8760 })
-	}},
-	{"shardLevelMetrics", `a list without duplicates of ` + strings.Join(kinesis.ShardLevelMetrics, ", ") + `; or ["ALL"]; [] turns enhanced monitoring off`, parseMetrics},
-	{"encryption", "true or false", func(c *Config, raw any) string { return parseBool(raw, &c.Encryption) }},
-	{"kmsKeyId", "a KMS key alias (alias/…), key id, or key/alias ARN; only with encryption true", func(c *Config, raw any) string {
-		return parseString(raw, &c.KMSKeyID, func(s string) bool {
-			for _, p := range kmsKeyPatterns {
-				if p.MatchString(s) {
-					return true
-				}
-			}
-			return false
-		})
-	}},
-	{"alarmName", "1-255 characters, no control characters", func(c *Config, raw any) string {
-		return parseString(raw, &c.AlarmName, func(s string) bool {
-			return s != "" && utf8.RuneCountInString(s) <= maxAlarmNameLength && noControlCharacters(s)
-		})
-	}},
-	{"alarmDescription", "0-1024 characters, no control characters", func(c *Config, raw any) string {
-		return parseString(raw, &c.AlarmDescription, func(s string) bool {
-			return utf8.RuneCountInString(s) <= maxDescriptionLength && noControlCharacters(s)
-		})
-	}},
-	{"alarmThreshold", "a finite number", func(c *Config, raw any) string { return parseFloat(raw, &c.AlarmThreshold) }},
-	{"alarmComparisonOperator", "one of " + strings.Join(staticComparisonOperators, ", "), func(c *Config, raw any) string {
-		return parseString(raw, &c.AlarmComparisonOperator, func(s string) bool { return slices.Contains(staticComparisonOperators, s) })
-	}},
-	{"alarmStatistic", "one of " + strings.Join(statistics, ", "), func(c *Config, raw any) string {
-		return parseString(raw, &c.AlarmStatistic, func(s string) bool { return slices.Contains(statistics, s) })
-	}},
-	{"alarmPeriod", "10, 30 or a positive multiple of 60 (seconds)", func(c *Config, raw any) string {
-		return parseInt(raw, &c.AlarmPeriod, func(n int) bool { return n == 10 || n == 30 || (n > 0 && n%60 == 0 && n <= maxInt32) })
-	}},
-	{"alarmEvaluationPeriods", "a whole number from 1 to 2147483647", func(c *Config, raw any) string {
-		return parseInt(raw, &c.AlarmEvaluationPeriods, func(n int) bool { return n >= 1 && n <= maxInt32 })
-	}},
-	{"alarmTreatMissingData", "one of " + strings.Join(missingDataValues, ", "), func(c *Config, raw any) string {
-		return parseString(raw, &c.AlarmTreatMissingData, func(s string) bool { return slices.Contains(missingDataValues, s) })
-	}},
-	{"protect", "true or false; false lets Terraform delete or replace the stream", func(c *Config, raw any) string { return parseBool(raw, &c.Protect) }},
-	{"alarmEmails", "a list of e-mail addresses without duplicates (or one comma-separated string)", parseEmails},
-	{"alarmTopicArn", "the ARN of an existing standard SNS topic in the stack's region (arn:aws:sns:<region>:<account>:<name>)", func(c *Config, raw any) string {
-		return parseString(raw, &c.AlarmTopicARN, topicARNPattern.MatchString)
-	}},
-	{"alarmOnInsufficientData", "true or false; needs alarmEmails or alarmTopicArn", func(c *Config, raw any) string { return parseBool(raw, &c.AlarmOnInsufficientData) }},
-	{"recommendedAlarms", "true or false", func(c *Config, raw any) string { return parseBool(raw, &c.RecommendedAlarms) }},
-	{"dashboard", "true or false", func(c *Config, raw any) string { return parseBool(raw, &c.Dashboard) }},
-	{"tags", `an object of up to 50 tags, {"key": "value"}: keys 1-128 and values 0-256 characters of letters, digits, spaces and _ . : / = + - @; keys not starting with aws:`, parseTags},
-	{"stateBucket", "an S3 bucket name: 3-63 characters of a-z 0-9 . -, starting and ending with a letter or digit", func(c *Config, raw any) string {
-		return parseString(raw, &c.StateBucket, func(s string) bool {
-			return bucketPattern.MatchString(s) && !strings.Contains(s, "..") && !ipAddressPattern.MatchString(s)
-		})
-	}},
-	{"stateKey", "an S3 object key of 1-1024 characters, not starting with /; needs stateBucket", func(c *Config, raw any) string {
-		return parseString(raw, &c.StateKey, func(s string) bool {
-			return s != "" && len(s) <= 1024 && !strings.HasPrefix(s, "/") && noControlCharacters(s)
-		})
-	}},
-	{"stateRegion", "an AWS region such as us-east-1; needs stateBucket (default: region)", func(c *Config, raw any) string {
-		return parseString(raw, &c.StateRegion, regionPattern.MatchString)
-	}},
-	{"stateKmsKeyId", "a KMS key or alias ARN (arn:aws:kms:<region>:<account>:key/<id> or …:alias/<name>) for the state object; needs stateBucket", func(c *Config, raw any) string {
-		return parseString(raw, &c.StateKMSKeyID, kmsKeyPatterns[len(kmsKeyPatterns)-1].MatchString)
-	}},
-}
-
-// Problem is one bad setting.
-type Problem struct {
-	Key     string // the context key
-	Value   string // the value as written, JSON-encoded
-	Reason  string // what is wrong with it
-	Allowed string // what would be accepted
-}
-
-func (p Problem) String() string {
-	return fmt.Sprintf("%s: %s %s; allowed: %s", p.Key, p.Value, p.Reason, p.Allowed)
-}
-
-// ConfigError lists every bad setting at once.
-type ConfigError struct{ Problems []Problem }
-
-func (e *ConfigError) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "invalid configuration (cdktf.json \"context\"): %d problem(s); nothing was synthesized:", len(e.Problems))
-	for _, p := range e.Problems {
-		b.WriteString("\n  - ")
-		b.WriteString(p.String())
-	}
-	b.WriteString("\nFix these settings in cdktf.json \"context\" (see README.md, Configuration) and run again.")
-	return b.String()
-}
-
-// ConfigFromContext builds the configuration from cdktf context values:
-// DefaultConfig with every known key applied. It reports every unknown key
-// and every bad value together in a *ConfigError.
-func ConfigFromContext(ctx map[string]any) (Config, error) {
-	cfg := DefaultConfig()
-	var problems []Problem
-	known := map[string]bool{}
-	for _, s := range settings {
-		known[s.Key] = true
-		raw, present := ctx[s.Key]
-		if !present {
-			continue
-		}
-		if reason := s.apply(&cfg, raw); reason != "" {
-			problems = append(problems, Problem{s.Key, render(raw), reason, s.Allowed})
-		}
-	}
-	problems = append(problems, crossChecks(ctx, cfg)...)
-	for _, key := range slices.Sorted(maps.Keys(ctx)) {
-		if !known[key] && !reservedContextKey(key) {
-			problems = append(problems, Problem{key, render(ctx[key]), "is not a setting of this app",
-				"one of " + strings.Join(settingKeys(), ", ")})
-		}
-	}
-	if len(problems) > 0 {
-		sort.SliceStable(problems, func(i, j int) bool { return problems[i].Key < problems[j].Key })
-		return Config{}, &ConfigError{problems}
-	}
-	return cfg, nil
-}
-
-// crossChecks finds settings that are fine alone but not together.
-func crossChecks(ctx map[string]any, cfg Config) []Problem {
-	var problems []Problem
-	set := func(key string) bool { _, ok := ctx[key]; return ok }
-	if set("kmsKeyId") && !cfg.Encryption {
-		problems = append(problems, Problem{"kmsKeyId", render(ctx["kmsKeyId"]), "is set while encryption is false",
-			"leave kmsKeyId out when encryption is false, or set encryption to true"})
-	}
-	if len(cfg.AlarmEmails) > 0 && cfg.AlarmTopicARN != "" {
-		problems = append(problems, Problem{"alarmTopicArn", render(ctx["alarmTopicArn"]), "is set together with alarmEmails",
-			"either alarmEmails (a new topic) or alarmTopicArn (an existing topic), not both"})
-	}
-	if m := topicARNPattern.FindStringSubmatch(cfg.AlarmTopicARN); m != nil && m[1] != cfg.Region {
-		problems = append(problems, Problem{"alarmTopicArn", render(ctx["alarmTopicArn"]), "is in region " + m[1] + ", the alarms in " + cfg.Region,
-			"a topic in the stack's region: CloudWatch alarms notify topics of their own region only"})
-	}
-	if cfg.AlarmOnInsufficientData && len(cfg.AlarmEmails) == 0 && cfg.AlarmTopicARN == "" {
-		problems = append(problems, Problem{"alarmOnInsufficientData", render(ctx["alarmOnInsufficientData"]), "is true but no alarm routing is configured",
-			"set alarmEmails or alarmTopicArn too, or leave alarmOnInsufficientData out"})
-	}
-	if cfg.StateBucket == "" {
-		for _, key := range []string{"stateKey", "stateRegion", "stateKmsKeyId"} {
-			if set(key) {
-				problems = append(problems, Problem{key, render(ctx[key]), "is set without stateBucket",
-					"set stateBucket to keep the state in S3, or leave " + key + " out"})
-			}
-		}
-	}
-	return problems
-}
-
-// reservedContextKey tells the keys cdktf itself puts into the context
-// (cdktfRelativeModules, cdktfVersion, …) and library flags (@scope/…).
-func reservedContextKey(key string) bool {
-	return strings.HasPrefix(key, "cdktf") || strings.HasPrefix(key, "@") ||
-		key == "excludeStackIdFromLogicalIds" || key == "allowSepCharsInLogicalIds"
-}
-
-// LoadConfig reads the context (LoadContext) and builds the configuration
-// from it (ConfigFromContext).
-func LoadConfig() (Config, error) {
-	ctx, err := LoadContext()
-	if err != nil {
-		return Config{}, err
-	}
-	return ConfigFromContext(ctx)
-}
-
-// LoadContext returns the context the app runs with: what the cdktf CLI passes
-// in CDKTF_CONTEXT_JSON, or, when the app runs on its own (go run ., the built
-// binary), the "context" of cdktf.json in the working directory, so both ways
-// synthesize the same stack.
-func LoadContext() (map[string]any, error) {
-	if text, ok := os.LookupEnv(contextEnvironmentVar); ok && strings.TrimSpace(text) != "" {
-		ctx, err := decodeObject([]byte(text))
-		if err != nil {
-			return nil, fmt.Errorf("%s is not a JSON object (%v); it is set by the cdktf CLI from cdktf.json \"context\": unset it or fix cdktf.json", contextEnvironmentVar, err)
-		}
-		return ctx, nil
-	}
-	data, err := os.ReadFile("cdktf.json")
-	if errors.Is(err, os.ErrNotExist) {
-		return map[string]any{}, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("reading cdktf.json: %w", err)
-	}
-	var file struct {
-		Context json.RawMessage `json:"context"`
-	}
-	if err := json.Unmarshal(data, &file); err != nil {
-		return nil, fmt.Errorf("cdktf.json is not valid JSON: %v", err)
-	}
-	if len(file.Context) == 0 || string(file.Context) == "null" {
-		return map[string]any{}, nil
-	}
-	ctx, err := decodeObject(file.Context)
-	if err != nil {
-		return nil, fmt.Errorf("cdktf.json \"context\" must be a JSON object of settings: %v", err)
-	}
-	return ctx, nil
-}
-
-// decodeObject decodes a JSON object keeping numbers exact (json.Number), so
-// 1.0000000000000001 is not silently taken for 1.
-func decodeObject(data []byte) (map[string]any, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var ctx map[string]any
-	if err := dec.Decode(&ctx); err != nil {
-		return nil, err
-	}
-	if ctx == nil {
-		return nil, errors.New("got null")
-	}
-	return ctx, nil
-}
-
-// --- value parsing -----------------------------------------------------------
-
-func parseString(raw any, dst *string, ok func(string) bool) string {
-	s, isString := raw.(string)
-	if !isString {
-		return "is not a string"
-	}
-	if !ok(s) {
-		return "is not allowed"
-	}
-	*dst = s
-	return ""
-}
-
-func parseInt(raw any, dst *int, ok func(int) bool) string {
-	n, reason := toInt(raw)
-	if reason != "" {
-		return reason
-	}
-	if !ok(n) {
-		return "is out of range"
-	}
-	*dst = n
-	return ""
-}
-
-// toInt accepts a JSON number or a string of decimal digits that is a whole
-// number: 2, 2.0 and "2" are 2; 2.5, "2x", " 2", "" and true are refused.
-func toInt(raw any) (int, string) {
-	var text string
-	switch v := raw.(type) {
-	case int:
-		return v, ""
-	case int64:
-		return int(v), ""
-	case float64:
-		if v != math.Trunc(v) || math.IsInf(v, 0) || math.Abs(v) > math.MaxInt64/2 {
-			return 0, "is not a whole number"
-		}
-		return int(v), ""
-	case json.Number:
-		text = string(v)
-	case string:
-		text = v
-	default:
-		return 0, "is not a number"
-	}
-	if n, err := strconv.ParseInt(text, 10, 64); err == nil {
-		return int(n), ""
-	}
-	f, err := strconv.ParseFloat(text, 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f != math.Trunc(f) || math.Abs(f) > math.MaxInt64/2 {
-		return 0, "is not a whole number"
-	}
-	return int(f), ""
-}
-
-func parseFloat(raw any, dst *float64) string {
-	var f float64
-	switch v := raw.(type) {
-	case int:
-		f = float64(v)
-	case float64:
-		f = v
-	case json.Number, string:
-		parsed, err := strconv.ParseFloat(fmt.Sprint(v), 64)
-		if err != nil {
-			return "is not a number"
-		}
-		f = parsed
-	default:
-		return "is not a number"
-	}
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return "is not finite"
-	}
-	*dst = f
-	return ""
-}
-
-func parseBool(raw any, dst *bool) string {
-	switch v := raw.(type) {
-	case bool:
-		*dst = v
-	case string:
-		b, err := strconv.ParseBool(v)
-		if err != nil || (v != "true" && v != "false") {
-			return "is not a boolean"
-		}
-		*dst = b
-	default:
-		return "is not a boolean"
-	}
-	return ""
-}
-
-// parseMetrics accepts a JSON list of names or one comma-separated string.
-// ["ALL"] stands for all seven metrics, written out so Terraform's view of the
-// stream (AWS reports the seven names) matches the configuration.
-func parseMetrics(c *Config, raw any) string {
-	names, reason := toStringList(raw)
-	if reason != "" {
-		return strings.Replace(reason, "is not a list", "is not a list of metric names", 1)
-	}
-	if len(names) == 1 && names[0] == "ALL" {
-		c.ShardLevelMetrics = append([]string(nil), kinesis.ShardLevelMetrics...)
-		return ""
-	}
+// validate checks every setting of c against what AWS, the provider and
+// Terraform accept, alone and together, and reports each problem to v.
+func (c Config) validate(v *validation) {
+	v.cfg = c
+	v.check("region", slices.Contains(regions, c.Region), "is not a region hashicorp/aws 5.100 knows")
+	v.check("streamName", streamNamePattern.MatchString(c.StreamName), "is not allowed")
+	v.check("shardCount", c.ShardCount >= 1 && c.ShardCount <= maxShardCount, "is out of range")
+	v.check("retentionHours", c.RetentionHours >= minRetentionHours && c.RetentionHours <= maxRetentionHours, "is out of range")
 	seen := map[string]bool{}
-	for _, name := range names {
+	for _, name := range c.ShardLevelMetrics {
 		switch {
+		case name == "ALL" && len(c.ShardLevelMetrics) > 1:
+			v.bad("shardLevelMetrics", `combines "ALL" with other names`)
 		case name == "ALL":
-			return `combines "ALL" with other names`
-		case !slices.Contains(kinesis.ShardLevelMetrics, name):
-			return fmt.Sprintf("names %q, which is not a shard-level metric", name)
+		case !slices.Contains(shardMetricNames, name):
+			v.bad("shardLevelMetrics", fmt.Sprintf("names %q, which is not a shard-level metric", name))
 		case seen[name]:
-			return fmt.Sprintf("names %q twice", name)
+			v.bad("shardLevelMetrics", fmt.Sprintf("names %q twice", name))
 		}
 		seen[name] = true
 	}
-	c.ShardLevelMetrics = names
-	if c.ShardLevelMetrics == nil {
-		c.ShardLevelMetrics = []string{}
+	v.check("kmsKeyId", kmsKeyPattern.MatchString(c.KMSKeyID), "is not allowed")
+	if v.set("kmsKeyId") && !c.Encryption {
+		v.badAllowed("kmsKeyId", "is set while encryption is false",
+			"leave kmsKeyId out when encryption is false, or set encryption to true")
 	}
-	return ""
-}
+	v.check("alarmName", c.AlarmName != "" && utf8.RuneCountInString(c.AlarmName) <= maxAlarmNameLength && noControlCharacters(c.AlarmName), "is not allowed")
+	v.check("alarmDescription", utf8.RuneCountInString(c.AlarmDescription) <= maxDescriptionLength && noControlCharacters(c.AlarmDescription), "is not allowed")
+	v.check("alarmThreshold", !math.IsNaN(c.AlarmThreshold) && !math.IsInf(c.AlarmThreshold, 0), "is not finite")
+	v.check("alarmComparisonOperator", slices.Contains(staticComparisonOperators, c.AlarmComparisonOperator), "is not allowed")
+	v.check("alarmStatistic", slices.Contains(statistics, c.AlarmStatistic), "is not allowed")
+	v.check("alarmTreatMissingData", slices.Contains(missingDataValues, c.AlarmTreatMissingData), "is not allowed")
+	periodOK := c.AlarmPeriod == 10 || c.AlarmPeriod == 20 || c.AlarmPeriod == 30 || (c.AlarmPeriod > 0 && c.AlarmPeriod%60 == 0)
+	v.check("alarmPeriod", periodOK && c.AlarmPeriod <= maxEvaluationLong, "is not allowed")
+	v.check("alarmEvaluationPeriods", c.AlarmEvaluationPeriods >= 1, "is out of range")
+	if periodOK && c.AlarmPeriod <= maxEvaluationLong && c.AlarmEvaluationPeriods >= 1 {
+		limit, span := maxEvaluationShort, "1 day"
+		if c.AlarmPeriod >= 3600 {
+			limit, span = maxEvaluationLong, "7 days"
+		}
+		if total := c.AlarmPeriod * c.AlarmEvaluationPeriods; total > limit {
+			v.badAllowed("alarmEvaluationPeriods", fmt.Sprintf("× alarmPeriod %d s is %d s, more than %s", c.AlarmPeriod, total, span),
+				fmt.Sprintf("at most %d evaluation periods of %d s (CloudWatch evaluates at most %s: %d s)", limit/c.AlarmPeriod, c.AlarmPeriod, span, limit))
+		}
+	}
 
-// parseEmails accepts a JSON list or one comma-separated string.
-func parseEmails(c *Config, raw any) string {
-	names, reason := toStringList(raw)
-	if reason != "" {
-		return reason
-	}
-	seen := map[string]bool{}
-	for _, e := range names {
+	// Production posture.
+	seen = map[string]bool{}
+	for _, e := range c.AlarmEmails {
 		switch {
 		case !emailPattern.MatchString(e):
-			return fmt.Sprintf("has %q, which is not an e-mail address", e)
+			v.bad("alarmEmails", fmt.Sprintf("has %q, which is not an e-mail address", clip(e, maxEchoLength)))
 		case seen[strings.ToLower(e)]:
-			return fmt.Sprintf("names %q twice", e)
+			v.bad("alarmEmails", fmt.Sprintf("names %q twice", clip(e, maxEchoLength)))
 		}
 		seen[strings.ToLower(e)] = true
 	}
-	c.AlarmEmails = names
-	return ""
-}
-
-// toStringList reads a JSON list of strings or one comma-separated string.
-func toStringList(raw any) ([]string, string) {
-	var items []string
-	switch v := raw.(type) {
-	case []any:
-		for _, item := range v {
-			s, ok := item.(string)
-			if !ok {
-				return nil, "has an item that is not a string"
-			}
-			items = append(items, s)
+	if c.AlarmTopicARN != "" || v.set("alarmTopicArn") {
+		m := topicARNPattern.FindStringSubmatch(c.AlarmTopicARN)
+		v.check("alarmTopicArn", m != nil, "is not allowed")
+		if m != nil && m[1] != c.Region {
+			v.badAllowed("alarmTopicArn", "is in region "+m[1]+", the alarms in "+c.Region,
+				"a topic in the stack's region: CloudWatch alarms notify topics of their own region only")
 		}
-	case []string:
-		items = append(items, v...)
-	case string:
-		if strings.TrimSpace(v) != "" {
-			for _, s := range strings.Split(v, ",") {
-				items = append(items, strings.TrimSpace(s))
-			}
-		}
-	default:
-		return nil, "is not a list"
 	}
-	return items, ""
-}
-
-// parseTags accepts a JSON object of string values, with AWS's tag rules.
-func parseTags(c *Config, raw any) string {
-	m, ok := raw.(map[string]any)
-	if !ok {
-		return "is not an object of tags"
+	if len(c.AlarmEmails) > 0 && c.AlarmTopicARN != "" {
+		v.badAllowed("alarmTopicArn", "is set together with alarmEmails",
+			"either alarmEmails (a new topic) or alarmTopicArn (an existing topic), not both")
 	}
-	if len(m) > 50 {
-		return fmt.Sprintf("has %d tags", len(m))
+	if c.AlarmOnInsufficientData && len(c.AlarmEmails) == 0 && c.AlarmTopicARN == "" {
+		v.badAllowed("alarmOnInsufficientData", "is true but no alarm routing is configured",
+			"set alarmEmails or alarmTopicArn too, or leave alarmOnInsufficientData out")
 	}
-	tags := map[string]string{}
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		v, isString := m[k].(string)
+	if len(c.Tags) > maxTags {
+		v.bad("tags", fmt.Sprintf("has %d tags", len(c.Tags)))
+	}
+	for _, k := range slices.Sorted(maps.Keys(c.Tags)) {
+		value := c.Tags[k]
 		switch {
-		case !isString:
-			return fmt.Sprintf("has a value for %q that is not a string", k)
-		case k == "" || utf8.RuneCountInString(k) > 128 || !tagPattern.MatchString(k):
-			return fmt.Sprintf("has the key %q, which is not a valid tag key", k)
+		case k == "" || utf8.RuneCountInString(k) > maxTagKeyLength || !tagPattern.MatchString(k):
+			v.bad("tags", fmt.Sprintf("has the key %q, which is not a valid tag key", clip(k, maxEchoLength)))
 		case strings.HasPrefix(strings.ToLower(k), "aws:"):
-			return fmt.Sprintf("has the key %q; the aws: prefix is reserved", k)
-		case utf8.RuneCountInString(v) > 256 || !tagPattern.MatchString(v):
-			return fmt.Sprintf("has a value for %q that is not a valid tag value", k)
+			v.bad("tags", fmt.Sprintf("has the key %q; the aws: prefix is reserved", clip(k, maxEchoLength)))
+		case utf8.RuneCountInString(value) > maxTagValueLength || !tagPattern.MatchString(value):
+			v.bad("tags", fmt.Sprintf("has a value for %q that is not a valid tag value", clip(k, maxEchoLength)))
 		}
-		tags[k] = v
 	}
-	c.Tags = tags
-	return ""
+	if c.StateBucket == "" {
+		v.check("stateBucket", !v.set("stateBucket"), "is not allowed")
+		for _, key := range []string{"stateKey", "stateRegion", "stateKmsKeyId"} {
+			if v.set(key) {
+				v.badAllowed(key, "is set without stateBucket", "set stateBucket to keep the state in S3, or leave "+key+" out")
+			}
+		}
+		return
+	}
+	v.check("stateBucket", bucketPattern.MatchString(c.StateBucket) && !strings.Contains(c.StateBucket, "..") &&
+		!ipAddressPattern.MatchString(c.StateBucket), "is not allowed")
+	v.check("stateKey", c.StateKey != "" && len(c.StateKey) <= maxStateKeyBytes && !strings.HasPrefix(c.StateKey, "/") &&
+		!strings.HasSuffix(c.StateKey, "/") && !strings.Contains(c.StateKey, "//") && noControlCharacters(c.StateKey), "is not allowed")
+	v.check("stateRegion", c.StateRegion == "" || slices.Contains(regions, c.StateRegion), "is not a region hashicorp/aws 5.100 knows")
+	v.check("stateKmsKeyId", c.StateKMSKeyID == "" || kmsARNOnly.MatchString(c.StateKMSKeyID), "is not allowed")
 }
 
 func noControlCharacters(s string) bool {
@@ -575,15 +255,6 @@ func noControlCharacters(s string) bool {
 	return true
 }
 
-// render writes a value as JSON, the way it stands in cdktf.json.
-func render(raw any) string {
-	data, err := jsontext.Marshal(raw)
-	if err != nil {
-		return fmt.Sprintf("%v", raw)
-	}
-	return string(data)
-}
-
 // maxEchoLength is how much of a value a message repeats.
 const maxEchoLength = 80
 
@@ -593,12 +264,4 @@ func clip(s string, n int) string {
 		return s
 	}
 	return string([]rune(s)[:n-1]) + "…"
-}
-
-func settingKeys() []string {
-	keys := make([]string, len(settings))
-	for i, s := range settings {
-		keys[i] = s.Key
-	}
-	return keys
 }

@@ -1,34 +1,16 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
-)
 
-// The README and help document every setting the app knows, with the same
-// "allowed" text the error messages use.
-func TestDocsListEverySetting(t *testing.T) {
-	readme := readFile(t, "README.md")
-	help := readFile(t, "help")
-	for _, s := range settings {
-		row := rowOf(readme, "| `"+s.Key+"` |")
-		switch {
-		case row == "":
-			t.Errorf("README.md has no configuration row for %s", s.Key)
-		case !strings.Contains(row, s.Allowed):
-			t.Errorf("README.md row for %s does not say what is allowed (%q):\n%s", s.Key, s.Allowed, row)
-		}
-		if rowOf(help, "    "+s.Key+" ") == "" {
-			t.Errorf("help does not list the setting %s", s.Key)
-		}
-	}
-	if rowOf(readme, "| `"+"noSuchSetting"+"` |") != "" {
-		t.Error("rowOf found a row that does not exist")
-	}
-}
+	"github.com/xfusion/kinesis-monitoring/internal/testkit"
+)
 
 // CI runs the test command the README gives, and the README gives the
 // set-up commands a newcomer needs.
@@ -121,4 +103,82 @@ func layoutProblems(readme string, names []string, exists func(string) bool) []s
 		}
 	}
 	return problems
+}
+
+// README's settings table and help's settings list are generated from Config
+// (its JSON names, "allowed" and "default" tags, and DefaultConfig); -update
+// rewrites them.
+func TestSettingsDocsComeFromTheModel(t *testing.T) {
+	for _, doc := range []struct {
+		file, begin, end string
+		generated        string
+	}{
+		{"README.md", "<!-- settings: generated from Config by go test -run TestSettingsDocs -update; do not edit -->\n", "<!-- end of settings -->", settingsTable()},
+		{"help", "  Settings (generated from Config; README.md, Configuration; environments: README.md, Environments):\n", "  end of settings\n", settingsHelp()},
+	} {
+		text := readFile(t, doc.file)
+		before, rest, ok := strings.Cut(text, doc.begin)
+		_, after, ok2 := strings.Cut(rest, doc.end)
+		if !ok || !ok2 {
+			t.Fatalf("%s lacks the generated block (%q … %q)", doc.file, doc.begin, doc.end)
+		}
+		want := before + doc.begin + doc.generated + doc.end + after
+		if *update {
+			if err := os.WriteFile(doc.file, []byte(want), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if diff := testkit.GoldenDiff([]byte(want), []byte(text)); diff != "" {
+			t.Errorf("%s does not list the settings as Config has them; run go test -run TestSettingsDocs -update (-generated +file):\n%s", doc.file, diff)
+		}
+	}
+}
+
+// settingDefault describes a setting's default: its "default" tag, or its
+// value in DefaultConfig as JSON.
+func settingDefault(s setting) string {
+	if s.Default != "" {
+		return s.Default
+	}
+	value := reflect.ValueOf(DefaultConfig()).Field(s.index).Interface()
+	return "`" + strings.ReplaceAll(render(value), ",", ", ") + "`"
+}
+
+func settingsTable() string {
+	var b strings.Builder
+	b.WriteString("| Key | Default | Allowed |\n| --- | --- | --- |\n")
+	for _, s := range settings {
+		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", s.Key, settingDefault(s), s.Allowed)
+	}
+	return b.String()
+}
+
+// settingsHelp lists each setting with its default, and what it allows
+// wrapped below it.
+func settingsHelp() string {
+	var b strings.Builder
+	for _, s := range settings {
+		fmt.Fprintf(&b, "    %-25s default: %s\n", s.Key, strings.ReplaceAll(settingDefault(s), "`", ""))
+		line := "      "
+		for _, word := range strings.Fields(s.Allowed) {
+			if len(line)+len(word) > 100 {
+				b.WriteString(strings.TrimRight(line, " ") + "\n")
+				line = "      "
+			}
+			line += word + " "
+		}
+		b.WriteString(strings.TrimRight(line, " ") + "\n")
+	}
+	return b.String()
+}
+
+func TestSettingsDocsCheckCanFail(t *testing.T) {
+	// The generated block changes when the model does: a setting's allowed
+	// text edited by hand in README is reported.
+	table := settingsTable()
+	edited := strings.Replace(table, "a whole number of hours from 24 to 8760", "24-8760", 1)
+	if edited == table || testkit.GoldenDiff([]byte(table), []byte(edited)) == "" {
+		t.Error("an edited row goes unnoticed")
+	}
 }

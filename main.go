@@ -15,23 +15,14 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 )
 
-// StackID names the stack: cdktf.out/stacks/<StackID> and the state file.
-const StackID = "kinesis-monitoring"
-
 // ProviderConstraint replaces the exact "5.99.1" the aws/v19 bindings write:
 // the release they were built for and every later 5.x.
 const ProviderConstraint = ">= 5.99.1, < 6.0.0"
 
-// StatePath is relative to the stack directory Terraform runs in
-// (cdktf.out/stacks/<StackID>), so the state lands in the project directory as
-// with cdktf's default, without writing the checkout's absolute path into the
-// synthesized JSON.
-const StatePath = "../../../terraform." + StackID + ".tfstate"
-
 // NewKinesisMonitoringStack defines the stream, its write-throttling alarm and
 // the two outputs, plus whatever the production settings switch on (alert
 // routing, recommended alarms, dashboard, tags, S3 state). cfg must come from
-// ConfigFromContext (or DefaultConfig).
+// ConfigsFromContext (or DefaultConfig).
 func NewKinesisMonitoringStack(scope constructs.Construct, id string, cfg Config) cdktf.TerraformStack {
 	stack := cdktf.NewTerraformStack(scope, &id)
 
@@ -47,6 +38,7 @@ func NewKinesisMonitoringStack(scope constructs.Construct, id string, cfg Config
 	provider.NewAwsProvider(stack, jsii.String("aws"), providerConfig)
 	stack.AddOverride(jsii.String("terraform.required_providers.aws.source"), jsii.String("hashicorp/aws"))
 	stack.AddOverride(jsii.String("terraform.required_providers.aws.version"), jsii.String(ProviderConstraint))
+	stack.AddOverride(jsii.String("terraform.required_version"), jsii.String(requiredTerraform(cfg)))
 
 	streamConfig := &kinesisstream.KinesisStreamConfig{
 		Name:              jsii.String(cfg.StreamName),
@@ -100,9 +92,9 @@ func NewKinesisMonitoringStack(scope constructs.Construct, id string, cfg Config
 func main() {
 	defer jsii.Close()
 	err := prepareJsiiKernel()
-	var cfg Config
+	var configs []Config
 	if err == nil {
-		cfg, err = LoadConfig()
+		configs, err = LoadConfigs()
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -110,6 +102,8 @@ func main() {
 		os.Exit(1)
 	}
 	app := cdktf.NewApp(nil)
-	NewKinesisMonitoringStack(app, StackID, cfg)
+	for _, cfg := range configs {
+		NewKinesisMonitoringStack(app, cfg.StackID(), cfg)
+	}
 	app.Synth()
 }

@@ -59,14 +59,17 @@ func runTests(m *testing.M) int {
 	return code
 }
 
-// synthesis is one synthesized configuration: the stack file exactly as the
-// app writes it, its parsed form, and the Testing_Synth string for matchers.
+// synthesis is one synthesized context: the stack file exactly as the app
+// writes it, its parsed form, and the Testing_Synth string for matchers, of
+// the first stack (the only one without environments), and every stack's
+// file by name.
 type synthesis struct {
 	Outdir   string // cdktf.out of this synth (manifest.json, stacks/…)
-	StackDir string // Outdir/stacks/<StackID>
+	StackDir string // Outdir/stacks/<first stack>
 	File     []byte // StackDir/cdk.tf.json
 	Doc      map[string]any
-	Testing  string // cdktf.Testing_Synth of the same stack
+	Testing  string            // cdktf.Testing_Synth of the first stack
+	Stacks   map[string][]byte // cdk.tf.json of each stack
 }
 
 var (
@@ -85,7 +88,7 @@ func synth(t testing.TB, ctx map[string]any) *synthesis {
 	if s, ok := synthCache[key]; ok {
 		return s
 	}
-	cfg, err := ConfigFromContext(ctx)
+	configs, err := ConfigsFromContext(ctx)
 	if err != nil {
 		t.Fatalf("GIVEN context %s: %v", key, err)
 	}
@@ -101,17 +104,23 @@ func synth(t testing.TB, ctx map[string]any) *synthesis {
 		StubVersion: jsii.Bool(false), // the version the users' synth writes
 		Context:     &ctx,
 	})
-	stack := NewKinesisMonitoringStack(app, StackID, cfg)
+	var stacks []cdktf.TerraformStack
+	for _, cfg := range configs {
+		stacks = append(stacks, NewKinesisMonitoringStack(app, cfg.StackID(), cfg))
+	}
 	app.Synth()
 
-	s := &synthesis{Outdir: outdir, StackDir: filepath.Join(outdir, "stacks", StackID)}
-	if s.File, err = os.ReadFile(filepath.Join(s.StackDir, "cdk.tf.json")); err != nil {
-		t.Fatal(err)
+	s := &synthesis{Outdir: outdir, StackDir: filepath.Join(outdir, "stacks", configs[0].StackID()), Stacks: map[string][]byte{}}
+	for _, cfg := range configs {
+		if s.Stacks[cfg.StackID()], err = os.ReadFile(filepath.Join(outdir, "stacks", cfg.StackID(), "cdk.tf.json")); err != nil {
+			t.Fatal(err)
+		}
 	}
+	s.File = s.Stacks[configs[0].StackID()]
 	if err = json.Unmarshal(s.File, &s.Doc); err != nil {
 		t.Fatal(err)
 	}
-	s.Testing = *cdktf.Testing_Synth(stack, jsii.Bool(true))
+	s.Testing = *cdktf.Testing_Synth(stacks[0], jsii.Bool(true))
 	synthCache[key] = s
 	return s
 }
@@ -255,8 +264,8 @@ func checkRelativeState(doc map[string]any) error {
 		return fmt.Errorf("no local backend path in the synth")
 	case filepath.IsAbs(path):
 		return fmt.Errorf("local backend path %q is absolute", path)
-	case path != StatePath:
-		return fmt.Errorf("local backend path %q, want %q", path, StatePath)
+	case path != DefaultConfig().StatePath():
+		return fmt.Errorf("local backend path %q, want %q", path, DefaultConfig().StatePath())
 	}
 	return nil
 }

@@ -28,6 +28,7 @@ var existingTopic map[string]any
 func loadContexts() {
 	production = contextFile("testdata/production.context.json")
 	existingTopic = contextFile("testdata/existing-topic.context.json")
+	environments = contextFile("testdata/environments.context.json")
 }
 
 // contextFile reads a cdktf.json "context" kept in testdata.

@@ -29,6 +29,7 @@ func TestDeploy(t *testing.T) {
 		"default":              deployDefault,
 		"custom configuration": deployCustom,
 		"production settings":  deployProduction,
+		"two environments":     deployEnvironments,
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()

@@ -26,6 +26,13 @@ func TestMain(m *testing.M) {
 
 func run(m *testing.M) int {
 	flag.Parse()
+	// The deploy scenarios mostly wait for the emulator (the provider polls
+	// each stream state change): run them all at once unless -parallel says.
+	parallelGiven := false
+	flag.Visit(func(f *flag.Flag) { parallelGiven = parallelGiven || f.Name == "test.parallel" })
+	if !parallelGiven {
+		flag.Set("test.parallel", "8")
+	}
 	tmp, err := os.MkdirTemp("", "kinesis-monitoring-e2e.")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -65,6 +65,13 @@ func (p *project) SetContext(t *testing.T, ctx map[string]any) {
 	}
 }
 
+// forStack is the same project seen through another of its stacks.
+func (p *project) forStack(name string) *project {
+	q := *p
+	q.Stack = name
+	return &q
+}
+
 // StackDir is where cdktf runs terraform for the stack.
 func (p *project) StackDir() string { return filepath.Join(p.Dir, "cdktf.out", "stacks", p.Stack) }
 
@@ -102,6 +109,12 @@ func (p *project) mustCLI(t *testing.T, args ...string) string {
 func (p *project) SynthAndInit(t *testing.T) {
 	t.Helper()
 	p.mustCLI(t, "synth")
+	p.Init(t)
+}
+
+// Init runs terraform init in the stack directory.
+func (p *project) Init(t *testing.T) {
+	t.Helper()
 	if err := p.tf(t).Init(context.Background()); err != nil {
 		testkit.Missing(t, "terraform init could not install hashicorp/aws (offline? set "+testkit.ProviderMirrorVar+"): "+err.Error())
 	}

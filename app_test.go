@@ -21,6 +21,7 @@ const appModeVar = "KINESIS_MONITORING_RUN_APP"
 // --- determinism and the app as users run it ---------------------------------
 
 func TestAppSynthIsIdenticalAcrossRunsAndDirectories(t *testing.T) {
+	t.Parallel() // a process of its own: it runs beside the in-process tests
 	// GIVEN the app run as a program in a checkout elsewhere
 	dir := filepath.Join(t.TempDir(), "some", "checkout")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -45,6 +46,7 @@ func TestAppSynthIsIdenticalAcrossRunsAndDirectories(t *testing.T) {
 }
 
 func TestAppRefusesBadContextAndWritesNothing(t *testing.T) {
+	t.Parallel()
 	// GIVEN a project with an earlier synth and three bad settings
 	dir := t.TempDir()
 	stackFile := filepath.Join(dir, "cdktf.out", "stacks", StackID, "cdk.tf.json")

@@ -203,6 +203,7 @@ var fixtureSubmodules = map[string]string{
 }
 
 func TestPreloadServesTheExpectedIndexLazily(t *testing.T) {
+	t.Parallel() // node processes of their own
 	index := fixtureIndex(fixtureSubmodules)
 	normal := probe(t, "@cdktf/provider-aws", index, false)
 	lazy := probe(t, "@cdktf/provider-aws", index, true)
@@ -230,6 +231,7 @@ func TestPreloadServesTheExpectedIndexLazily(t *testing.T) {
 }
 
 func TestPreloadLoadsAnyOtherIndexNormally(t *testing.T) {
+	t.Parallel() // node processes of their own
 	index := fixtureIndex(fixtureSubmodules)
 	assignment := "exports.snsTopic = require(\"./sns-topic\");\n"
 	cases := map[string]struct{ pkg, index string }{
@@ -243,6 +245,7 @@ func TestPreloadLoadsAnyOtherIndexNormally(t *testing.T) {
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			if c.index == index && c.pkg == "@cdktf/provider-aws" {
 				t.Fatal("GIVEN a case that does not change the fixture")
 			}
@@ -274,6 +277,7 @@ func providerModulesLoaded(t *testing.T, contextJSON string, env ...string) (int
 }
 
 func TestAppLoadsOnlyTheProviderModulesItUses(t *testing.T) {
+	t.Parallel() // a process of its own
 	// GIVEN the app with a NODE_OPTIONS of the user's WHEN it synthesizes the
 	// production stack (seven resource types)
 	loaded, stack := providerModulesLoaded(t, productionContextJSON(t), LazyBindingsVariable+"=true")

@@ -21,7 +21,9 @@ import (
 type Config struct {
 	Region                  string   `json:"region" allowed:"an AWS region that hashicorp/aws 5.100 knows, such as us-east-1 or eu-west-2 (README, Limits)"`
 	StreamName              string   `json:"streamName" allowed:"1-128 characters from a-z A-Z 0-9 _ . -"`
-	ShardCount              int      `json:"shardCount" allowed:"a whole number from 1 to 10000 (Kinesis's default per-stream limit)"`
+	StreamMode              string   `json:"streamMode" allowed:"PROVISIONED (a fixed number of shards) or ON_DEMAND (AWS adds shards as the traffic grows; no shardCount)"`
+	ShardCount              int      `json:"shardCount" allowed:"a whole number from 1 to 10000 (Kinesis's default per-stream limit); PROVISIONED only"`
+	ExternalShardScaling    bool     `json:"externalShardScaling" allowed:"true or false; true: Terraform ignores shard-count changes an autoscaler makes (lifecycle ignore_changes), shardCount is only the first count; PROVISIONED only"`
 	RetentionHours          int      `json:"retentionHours" allowed:"a whole number of hours from 24 to 8760"`
 	ShardLevelMetrics       []string `json:"shardLevelMetrics" allowed:"a list without duplicates of IncomingBytes, IncomingRecords, OutgoingBytes, OutgoingRecords, WriteProvisionedThroughputExceeded, ReadProvisionedThroughputExceeded, IteratorAgeMilliseconds; or [\"ALL\"]; [] turns enhanced monitoring off"`
 	Encryption              bool     `json:"encryption" allowed:"true or false"`
@@ -33,6 +35,7 @@ type Config struct {
 	AlarmStatistic          string   `json:"alarmStatistic" allowed:"one of SampleCount, Average, Sum, Minimum, Maximum"`
 	AlarmPeriod             int      `json:"alarmPeriod" allowed:"10, 20, 30 or a multiple of 60 (seconds); with alarmEvaluationPeriods at most 1 day in all (7 days for periods of an hour or more)"`
 	AlarmEvaluationPeriods  int      `json:"alarmEvaluationPeriods" allowed:"a whole number from 1 up to 1 day (7 days for periods of an hour or more) divided by alarmPeriod"`
+	AlarmDatapointsToAlarm  int      `json:"alarmDatapointsToAlarm" allowed:"a whole number from 1 to alarmEvaluationPeriods: the alarm fires when that many of the evaluation periods breach (M of N)" default:"none (every evaluation period must breach)"`
 	AlarmTreatMissingData   string   `json:"alarmTreatMissingData" allowed:"one of missing, ignore, breaching, notBreaching"`
 
 	// Production posture; all off by default except Protect.
@@ -40,7 +43,7 @@ type Config struct {
 	AlarmEmails             []string          `json:"alarmEmails" allowed:"a list of e-mail addresses without duplicates" default:"none"`
 	AlarmTopicARN           string            `json:"alarmTopicArn" allowed:"the ARN of an existing standard SNS topic in the stack's region (arn:aws:sns:<region>:<account>:<name>)" default:"none"`
 	AlarmOnInsufficientData bool              `json:"alarmOnInsufficientData" allowed:"true or false; true needs alarmEmails or alarmTopicArn"`
-	RecommendedAlarms       bool              `json:"recommendedAlarms" allowed:"true or false"`
+	RecommendedAlarms       RecommendedAlarms `json:"recommendedAlarms" allowed:"true, false, or an object of thresholds that turns the set on with them: iteratorAgeMilliseconds, readProvisionedThroughputExceeded, writeProvisionedThroughputExceeded, putRecordsFailedRecords, getRecordsSuccess, putRecordSuccess (README, Recommended alarms)"`
 	Dashboard               bool              `json:"dashboard" allowed:"true or false"`
 	Tags                    map[string]string `json:"tags" allowed:"an object of up to 50 tags, {\"key\": \"value\"}: keys 1-128 and values 0-256 characters of letters, digits, spaces and _ . : / = + - @; keys not starting with aws:" default:"none"`
 	StateBucket             string            `json:"stateBucket" allowed:"an S3 bucket name: 3-63 characters of a-z 0-9 . -, starting and ending with a letter or digit" default:"none (local state)"`
@@ -58,6 +61,7 @@ func DefaultConfig() Config {
 	return Config{
 		Region:         "us-east-1",
 		StreamName:     "xfusion-kinesis-stream",
+		StreamMode:     streamModeProvisioned,
 		ShardCount:     1,
 		RetentionHours: 24,
 		ShardLevelMetrics: []string{
@@ -80,6 +84,12 @@ func DefaultConfig() Config {
 		StateKey:                StackID + "/terraform.tfstate",
 	}
 }
+
+// The capacity modes of a stream.
+const (
+	streamModeProvisioned = "PROVISIONED"
+	streamModeOnDemand    = "ON_DEMAND"
+)
 
 // Values AWS accepts, in the order AWS documents them.
 var (
@@ -148,7 +158,18 @@ func (c Config) validate(v *validation) {
 	v.cfg = c
 	v.check("region", slices.Contains(regions, c.Region), "is not a region hashicorp/aws 5.100 knows")
 	v.check("streamName", streamNamePattern.MatchString(c.StreamName), "is not allowed")
+	v.check("streamMode", c.StreamMode == streamModeProvisioned || c.StreamMode == streamModeOnDemand, "is not allowed")
 	v.check("shardCount", c.ShardCount >= 1 && c.ShardCount <= maxShardCount, "is out of range")
+	if c.StreamMode == streamModeOnDemand {
+		if v.set("shardCount") {
+			v.badAllowed("shardCount", "is set while streamMode is ON_DEMAND",
+				"leave shardCount out for an on-demand stream (AWS sets its shards), or use streamMode PROVISIONED")
+		}
+		if c.ExternalShardScaling {
+			v.badAllowed("externalShardScaling", "is true while streamMode is ON_DEMAND",
+				"leave externalShardScaling out for an on-demand stream: AWS scales it, nothing else does")
+		}
+	}
 	v.check("retentionHours", c.RetentionHours >= minRetentionHours && c.RetentionHours <= maxRetentionHours, "is out of range")
 	seen := map[string]bool{}
 	for _, name := range c.ShardLevelMetrics {
@@ -177,6 +198,10 @@ func (c Config) validate(v *validation) {
 	periodOK := c.AlarmPeriod == 10 || c.AlarmPeriod == 20 || c.AlarmPeriod == 30 || (c.AlarmPeriod > 0 && c.AlarmPeriod%60 == 0)
 	v.check("alarmPeriod", periodOK && c.AlarmPeriod <= maxEvaluationLong, "is not allowed")
 	v.check("alarmEvaluationPeriods", c.AlarmEvaluationPeriods >= 1, "is out of range")
+	if v.set("alarmDatapointsToAlarm") {
+		v.check("alarmDatapointsToAlarm", c.AlarmDatapointsToAlarm >= 1 && c.AlarmDatapointsToAlarm <= c.AlarmEvaluationPeriods,
+			fmt.Sprintf("is out of range with alarmEvaluationPeriods %d", c.AlarmEvaluationPeriods))
+	}
 	if periodOK && c.AlarmPeriod <= maxEvaluationLong && c.AlarmEvaluationPeriods >= 1 {
 		limit, span := maxEvaluationShort, "1 day"
 		if c.AlarmPeriod >= 3600 {
@@ -189,6 +214,7 @@ func (c Config) validate(v *validation) {
 	}
 
 	// Production posture.
+	c.validateRecommended(v)
 	seen = map[string]bool{}
 	for _, e := range c.AlarmEmails {
 		switch {

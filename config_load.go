@@ -162,7 +162,7 @@ func ConfigsFromContext(ctx map[string]any) ([]Config, error) {
 		if len(v.problems) > 0 {
 			return nil, newConfigError(v.problems)
 		}
-		return []Config{base.normalized()}, nil
+		return []Config{base.withModeDefaults(shared).normalized()}, nil
 	}
 	problems := v.problems
 	sharedOnly := &validation{raw: shared, failed: v.failed}
@@ -213,7 +213,7 @@ func ConfigsFromContext(ctx map[string]any) ([]Config, error) {
 			}
 			problems = append(problems, p)
 		}
-		configs = append(configs, env.normalized())
+		configs = append(configs, env.withModeDefaults(merged).normalized())
 	}
 	problems = append(problems, sharedOnly.problems...)
 	if len(problems) == 0 {
@@ -280,7 +280,11 @@ func decodeValue(raw any, field reflect.Value) string {
 	fresh := reflect.New(field.Type())
 	err = json.Unmarshal(data, fresh.Interface())
 	var typeErr *json.UnmarshalTypeError
-	if err != nil && !errors.As(err, &typeErr) {
+	var own *settingError
+	switch {
+	case errors.As(err, &own):
+		return own.reason
+	case err != nil && !errors.As(err, &typeErr):
 		return "is not readable: " + err.Error()
 	}
 	if err == nil {
@@ -342,6 +346,20 @@ func unknownKey(prefix, key string, raw any) Problem {
 func reservedContextKey(key string) bool {
 	return strings.HasPrefix(key, "cdktf") || strings.HasPrefix(key, "@") ||
 		key == "excludeStackIdFromLogicalIds" || key == "allowSepCharsInLogicalIds"
+}
+
+// onDemandAlarmDescription replaces the specification's description of the
+// write-throttling alarm ("… exceeds provisioned limit") for an on-demand
+// stream, which has no provisioned limit, unless alarmDescription is set.
+const onDemandAlarmDescription = "Triggers when writes to the on-demand stream are throttled: more than twice its recent peak traffic at once, or a hot partition key"
+
+// withModeDefaults gives an on-demand stream's alarm its own default
+// description, unless the settings written say one.
+func (c Config) withModeDefaults(written map[string]any) Config {
+	if _, set := written["alarmDescription"]; !set && c.StreamMode == streamModeOnDemand {
+		c.AlarmDescription = onDemandAlarmDescription
+	}
+	return c
 }
 
 // normalized is the configuration as the stack uses it: ["ALL"] written out

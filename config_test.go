@@ -50,7 +50,13 @@ var overrides = []struct {
 	{"alarmTopicArn", "arn:aws:sns:us-east-1:111122223333:ops-alerts", func(c *Config) { c.AlarmTopicARN = "arn:aws:sns:us-east-1:111122223333:ops-alerts" }, nil},
 	{"alarmOnInsufficientData", true, func(c *Config) { c.AlarmOnInsufficientData = true },
 		map[string]any{"alarmTopicArn": "arn:aws:sns:us-east-1:111122223333:ops-alerts"}},
-	{"recommendedAlarms", true, func(c *Config) { c.RecommendedAlarms = true }, nil},
+	{"recommendedAlarms", true, func(c *Config) { c.RecommendedAlarms.Enabled = true }, nil},
+	{"streamMode", "ON_DEMAND", func(c *Config) {
+		c.StreamMode = "ON_DEMAND"
+		c.AlarmDescription = onDemandAlarmDescription
+	}, nil},
+	{"externalShardScaling", true, func(c *Config) { c.ExternalShardScaling = true }, nil},
+	{"alarmDatapointsToAlarm", 2, func(c *Config) { c.AlarmDatapointsToAlarm = 2 }, map[string]any{"alarmEvaluationPeriods": 3}},
 	{"dashboard", true, func(c *Config) { c.Dashboard = true }, nil},
 	{"tags", map[string]any{"team": "monitoring", "cost-center": "42"}, func(c *Config) {
 		c.Tags = map[string]string{"team": "monitoring", "cost-center": "42"}
@@ -342,7 +348,7 @@ func TestBadConfigurationsAreRefusedWithTheirMessage(t *testing.T) {
 		{"period negative minute", map[string]any{"alarmPeriod": -60}, `alarmPeriod: -60 is not allowed`},
 		{"zero evaluation periods", map[string]any{"alarmEvaluationPeriods": 0}, `alarmEvaluationPeriods: 0 is out of range; allowed: a whole number from 1 up to 1 day`},
 		{"missing data in another case", map[string]any{"alarmTreatMissingData": "NotBreaching"}, `alarmTreatMissingData: "NotBreaching" is not allowed; allowed: one of missing, ignore, breaching, notBreaching`},
-		{"misspelt setting", map[string]any{"shardCont": 2}, `shardCont: 2 is not a setting of this app; did you mean shardCount?; allowed: one of region, streamName, shardCount`},
+		{"misspelt setting", map[string]any{"shardCont": 2}, `shardCont: 2 is not a setting of this app; did you mean shardCount?; allowed: one of region, streamName, streamMode, shardCount`},
 		{"a setting in another case", map[string]any{"ShardCount": 2}, `ShardCount: 2 is not a setting of this app; did you mean shardCount?`},
 		{"no setting at all", map[string]any{"owner": "ops"}, `owner: "ops" is not a setting of this app; allowed: one of region`},
 		{"e-mail without domain", map[string]any{"alarmEmails": []any{"ops@"}}, `alarmEmails: ["ops@"] has "ops@", which is not an e-mail address; allowed: a list of e-mail addresses`},
@@ -353,7 +359,7 @@ func TestBadConfigurationsAreRefusedWithTheirMessage(t *testing.T) {
 		{"topic in another region", map[string]any{"alarmTopicArn": "arn:aws:sns:eu-west-1:111122223333:ops"}, `alarmTopicArn: "arn:aws:sns:eu-west-1:111122223333:ops" is in region eu-west-1, the alarms in us-east-1; allowed: a topic in the stack's region`},
 		{"topic and e-mails together", map[string]any{"alarmEmails": []any{"ops@example.com"}, "alarmTopicArn": "arn:aws:sns:us-east-1:111122223333:ops"}, `alarmTopicArn: "arn:aws:sns:us-east-1:111122223333:ops" is set together with alarmEmails`},
 		{"insufficient data without routing", map[string]any{"alarmOnInsufficientData": true}, `alarmOnInsufficientData: true is true but no alarm routing is configured; allowed: set alarmEmails or alarmTopicArn too`},
-		{"recommended alarms as yes", map[string]any{"recommendedAlarms": "yes"}, `recommendedAlarms: "yes" is not true or false`},
+		{"recommended alarms as yes", map[string]any{"recommendedAlarms": "yes"}, `recommendedAlarms: "yes" is not true, false or an object of thresholds`},
 		{"tags as a list", map[string]any{"tags": []any{"team"}}, `tags: ["team"] is not an object of strings`},
 		{"tag with the aws: prefix", map[string]any{"tags": map[string]any{"aws:team": "x"}}, `has the key "aws:team"; the aws: prefix is reserved`},
 		{"tag value a number", map[string]any{"tags": map[string]any{"cost-center": 42}}, `has a value for "cost-center" that is not a string`},

@@ -18,8 +18,13 @@ func newDashboard(stack cdktf.TerraformStack, cfg Config, stream kinesisstream.K
 	for _, a := range alarms {
 		arns = append(arns, *a.Arn())
 	}
-	body, err := dashboard.Body(dashboard.Input{
-		StreamName: *stream.Name(), Region: cfg.Region, ShardCount: cfg.ShardCount, AlarmARNs: arns,
+	shards := cfg.ShardCount
+	if variableCapacity(cfg) != "" {
+		shards = 0
+	}
+	body, err := dashboard.Body(dashboard.Input{ShardCount: shards,
+		StreamName: *stream.Name(), Region: cfg.Region, AlarmARNs: arns,
+		VariableCapacity: variableCapacity(cfg),
 	})
 	if err != nil {
 		return err
@@ -35,4 +40,16 @@ func newDashboard(stack cdktf.TerraformStack, cfg Config, stream kinesisstream.K
 		Description: jsii.String("CloudWatch dashboard of the stream"),
 	})
 	return nil
+}
+
+// variableCapacity says why the stream has no fixed capacity to draw, or ""
+// when cfg.ShardCount shards are all it has.
+func variableCapacity(cfg Config) string {
+	switch {
+	case cfg.StreamMode == streamModeOnDemand:
+		return "on-demand: capacity follows the traffic"
+	case cfg.ExternalShardScaling:
+		return "shards set by an autoscaler"
+	}
+	return ""
 }

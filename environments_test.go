@@ -51,7 +51,7 @@ func TestEachEnvironmentHasItsOwnStackAndState(t *testing.T) {
 	}
 	// Shared settings apply to both; an environment's own setting wins.
 	for _, c := range configs {
-		if !cmp.Equal(c.AlarmEmails, []string{"ops@example.com"}) || !c.RecommendedAlarms {
+		if !cmp.Equal(c.AlarmEmails, []string{"ops@example.com"}) || !c.RecommendedAlarms.Enabled {
 			t.Errorf("%s lacks the shared settings: %+v", c.Environment, c)
 		}
 	}
@@ -97,8 +97,10 @@ func TestEnvironmentsThatWouldCollideAreRefused(t *testing.T) {
 			`environments.prod.streamName: "xfusion-kinesis-stream" makes environments dev and prod both use the stream`,
 			`environments.prod.streamName: "xfusion-kinesis-stream-iterator-age" makes environments dev and prod both use the alarm`,
 			`environments.prod.streamName: "xfusion-kinesis-stream-read-throttled"`,
+			`environments.prod.streamName: "xfusion-kinesis-stream-sustained-write-throttling"`,
 			`environments.prod.streamName: "xfusion-kinesis-stream-putrecords-failed"`,
-			`environments.prod.streamName: "xfusion-kinesis-stream-putrecords-throttled"`,
+			`environments.prod.streamName: "xfusion-kinesis-stream-getrecords-success"`,
+			`environments.prod.streamName: "xfusion-kinesis-stream-putrecord-success"`,
 			`environments.prod.streamName: "xfusion-kinesis-stream-alerts" makes environments dev and prod both use the SNS topic "xfusion-kinesis-stream-alerts" in us-east-1`,
 		}},
 		{"one state key for two environments", with(env(map[string]any{"region": "eu-west-1"}, map[string]any{}), map[string]any{"stateBucket": "xfusion-tfstate", "stateKey": "shared.tfstate"}), []string{

@@ -42,22 +42,38 @@ func NewKinesisMonitoringStack(scope constructs.Construct, id string, cfg Config
 
 	streamConfig := &kinesisstream.KinesisStreamConfig{
 		Name:              jsii.String(cfg.StreamName),
-		ShardCount:        jsii.Number(cfg.ShardCount),
 		RetentionPeriod:   jsii.Number(cfg.RetentionHours),
 		ShardLevelMetrics: jsii.Strings(cfg.ShardLevelMetrics...),
 		StreamModeDetails: &kinesisstream.KinesisStreamStreamModeDetails{
-			StreamMode: jsii.String("PROVISIONED"),
+			StreamMode: jsii.String(cfg.StreamMode),
 		},
 		EncryptionType: jsii.String("NONE"),
+	}
+	if cfg.StreamMode == streamModeProvisioned {
+		// An on-demand stream has no shard count to set: AWS picks it, and
+		// the provider refuses one.
+		streamConfig.ShardCount = jsii.Number(cfg.ShardCount)
 	}
 	if cfg.Encryption {
 		streamConfig.EncryptionType = jsii.String("KMS")
 		streamConfig.KmsKeyId = jsii.String(cfg.KMSKeyID)
 	}
+	lifecycle := &cdktf.TerraformResourceLifecycle{}
 	if cfg.Protect {
 		// A stream holds up to its retention of unread records: deleting or
 		// replacing it loses them. Terraform refuses at plan time.
-		streamConfig.Lifecycle = &cdktf.TerraformResourceLifecycle{PreventDestroy: jsii.Bool(true)}
+		lifecycle.PreventDestroy = jsii.Bool(true)
+	} else {
+		// Unprotected, a destroy must go through even with enhanced fan-out
+		// consumers registered: AWS refuses DeleteStream otherwise.
+		streamConfig.EnforceConsumerDeletion = jsii.Bool(true)
+	}
+	if cfg.ExternalShardScaling {
+		// An autoscaler owns the shard count after creation.
+		lifecycle.IgnoreChanges = jsii.Strings("shard_count")
+	}
+	if cfg.Protect || cfg.ExternalShardScaling {
+		streamConfig.Lifecycle = lifecycle
 	}
 	stream := kinesisstream.NewKinesisStream(stack, jsii.String("stream"), streamConfig)
 
@@ -67,9 +83,10 @@ func NewKinesisMonitoringStack(scope constructs.Construct, id string, cfg Config
 		metric: "WriteProvisionedThroughputExceeded", statistic: cfg.AlarmStatistic,
 		comparison: cfg.AlarmComparisonOperator, missingData: cfg.AlarmTreatMissingData,
 		period: cfg.AlarmPeriod, evaluationPeriods: cfg.AlarmEvaluationPeriods, threshold: cfg.AlarmThreshold,
+		datapointsToAlarm: cfg.AlarmDatapointsToAlarm,
 	})
 	alarms := []cloudwatchmetricalarm.CloudwatchMetricAlarm{alarm}
-	if cfg.RecommendedAlarms {
+	if cfg.RecommendedAlarms.Enabled {
 		alarms = append(alarms, newRecommendedAlarms(stack, cfg, stream, actions)...)
 	}
 	if cfg.Dashboard {

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"strings"
 	"testing"
@@ -29,6 +30,7 @@ func loadContexts() {
 	production = contextFile("testdata/production.context.json")
 	existingTopic = contextFile("testdata/existing-topic.context.json")
 	environments = contextFile("testdata/environments.context.json")
+	onDemand = contextFile("testdata/on-demand.context.json")
 }
 
 // contextFile reads a cdktf.json "context" kept in testdata.
@@ -71,16 +73,24 @@ func TestProductionSynthHasEveryCapability(t *testing.T) {
 		{"e-mail subscription on-call@", has("aws_sns_topic_subscription", map[string]any{"protocol": "email", "endpoint": "on-call+kinesis@example.org", "topic_arn": topicRef})},
 		{"write-throttling alarm routed, still the specification", has(alarmType, merge(routed, map[string]any{
 			"alarm_name": "xfusion-kinesis-alarm", "threshold": 1, "comparison_operator": "GreaterThanThreshold", "period": 60}))},
-		{"iterator age: Maximum above half the 24 h retention, routed", has(alarmType, merge(routed, map[string]any{
+		// The recommended set, after AWS's "Recommended alarms": one-minute
+		// periods, 15 of 15 breaching.
+		{"iterator age: Maximum above half the 24 h retention, routed", has(alarmType, merge(routed, fifteenOfFifteen, map[string]any{
 			"alarm_name": "xfusion-kinesis-stream-iterator-age", "metric_name": "GetRecords.IteratorAgeMilliseconds",
-			"statistic": "Maximum", "threshold": 43200000, "evaluation_periods": 5,
+			"statistic": "Maximum", "threshold": 43200000, "comparison_operator": "GreaterThanThreshold",
 			"dimensions": map[string]any{"StreamName": "${aws_kinesis_stream.stream.name}"}}))},
-		{"read throttling, routed", has(alarmType, merge(routed, map[string]any{
-			"alarm_name": "xfusion-kinesis-stream-read-throttled", "metric_name": "ReadProvisionedThroughputExceeded", "statistic": "Sum", "threshold": 0}))},
-		{"PutRecords failed records, routed", has(alarmType, merge(routed, map[string]any{
+		{"read throttling: more than 1 % of GetRecords calls, routed", has(alarmType, merge(routed, fifteenOfFifteen, map[string]any{
+			"alarm_name": "xfusion-kinesis-stream-read-throttled", "metric_name": "ReadProvisionedThroughputExceeded", "statistic": "Average", "threshold": 0.01}))},
+		{"write throttling: more than 1 % of records, routed", has(alarmType, merge(routed, fifteenOfFifteen, map[string]any{
+			"alarm_name": "xfusion-kinesis-stream-sustained-write-throttling", "metric_name": "WriteProvisionedThroughputExceeded", "statistic": "Average", "threshold": 0.01}))},
+		{"PutRecords failed records, routed", has(alarmType, merge(routed, fifteenOfFifteen, map[string]any{
 			"alarm_name": "xfusion-kinesis-stream-putrecords-failed", "metric_name": "PutRecords.FailedRecords", "statistic": "Sum", "threshold": 0}))},
-		{"PutRecords throttled records, routed", has(alarmType, merge(routed, map[string]any{
-			"alarm_name": "xfusion-kinesis-stream-putrecords-throttled", "metric_name": "PutRecords.ThrottledRecords", "statistic": "Sum", "threshold": 0}))},
+		{"GetRecords success below 99 %, routed", has(alarmType, merge(routed, fifteenOfFifteen, map[string]any{
+			"alarm_name": "xfusion-kinesis-stream-getrecords-success", "metric_name": "GetRecords.Success", "statistic": "Average",
+			"threshold": 0.99, "comparison_operator": "LessThanThreshold"}))},
+		{"PutRecord success below 99 %, routed", has(alarmType, merge(routed, fifteenOfFifteen, map[string]any{
+			"alarm_name": "xfusion-kinesis-stream-putrecord-success", "metric_name": "PutRecord.Success", "statistic": "Average",
+			"threshold": 0.99, "comparison_operator": "LessThanThreshold"}))},
 		{"dashboard named after the stream", has("aws_cloudwatch_dashboard", map[string]any{"dashboard_name": "xfusion-kinesis-stream"})},
 		{"tags through the provider's default_tags", *cdktf.Testing_ToHaveProviderWithProperties(&s.Testing, jsii.String("aws"), &map[string]any{
 			"default_tags": []any{map[string]any{"tags": map[string]any{"team": "monitoring", "cost-center": "42"}}}})},
@@ -98,7 +108,7 @@ func TestProductionSynthHasEveryCapability(t *testing.T) {
 		"dashboard body follows the stream and alarms":    checkDashboard,
 		"every alarm has a description saying what to do": checkAlarmDescriptions,
 		"resource counts": func(doc map[string]any) error {
-			return checkResourceCounts(doc, map[string]int{streamType: 1, alarmType: 5, "aws_sns_topic": 1,
+			return checkResourceCounts(doc, map[string]int{streamType: 1, alarmType: 7, "aws_sns_topic": 1,
 				"aws_sns_topic_subscription": 2, "aws_cloudwatch_dashboard": 1})
 		},
 	} {
@@ -216,13 +226,13 @@ func checkAlarmDescriptions(doc map[string]any) error {
 	return joinErrors(errs)
 }
 
-func merge(a, b map[string]any) map[string]any {
+// fifteenOfFifteen: one-minute periods, all 15 of the last 15 breaching.
+var fifteenOfFifteen = map[string]any{"period": 60, "evaluation_periods": 15, "datapoints_to_alarm": 15}
+
+func merge(ms ...map[string]any) map[string]any {
 	out := map[string]any{}
-	for k, v := range a {
-		out[k] = v
-	}
-	for k, v := range b {
-		out[k] = v
+	for _, m := range ms {
+		maps.Copy(out, m)
 	}
 	return out
 }

@@ -16,11 +16,15 @@ import (
 // StreamName and AlarmARNs may be Terraform interpolations such as
 // "${aws_kinesis_stream.stream.name}"; they are copied into the body verbatim.
 type Input struct {
-	StreamName    string
-	Region        string
-	ShardCount    int
-	PeriodSeconds int // 0 means 60 seconds
-	AlarmARNs     []string
+	StreamName string
+	Region     string
+	ShardCount int // provisioned shards; 0 when the capacity is not fixed
+	// VariableCapacity, with ShardCount 0, says why there is no capacity to
+	// draw (an on-demand stream, shards an autoscaler sets); it ends the
+	// throughput graphs' titles.
+	VariableCapacity string
+	PeriodSeconds    int // 0 means 60 seconds
+	AlarmARNs        []string
 }
 
 // Limits and constants of the dashboard body.
@@ -36,11 +40,12 @@ const (
 	columns = 24
 )
 
-// Body returns the dashboard_body of an aws_cloudwatch_dashboard
-// for one provisioned Kinesis stream: compact JSON, byte-identical for equal
-// input. Widgets, in order: incoming bytes/s and records/s against the
-// provisioned write capacity, throttled writes and reads, consumer lag
-// (iterator age), and, when AlarmARNs is not empty, the alarms' status.
+// Body returns the dashboard_body of an aws_cloudwatch_dashboard for one
+// Kinesis stream: compact JSON, byte-identical for equal input. Widgets, in
+// order: incoming bytes/s and records/s (against the provisioned write
+// capacity; an on-demand stream has none to draw), throttled writes and
+// reads, consumer lag (iterator age), and, when AlarmARNs is not empty, the
+// alarms' status.
 //
 // Interpolations are written verbatim as long as they contain no '"' or '\'
 // (which JSON must escape).
@@ -67,7 +72,10 @@ func (in Input) validate() error {
 	if strings.TrimSpace(in.Region) == "" {
 		bad("Region %q is empty; an AWS region such as us-east-1 is required", in.Region)
 	}
-	if in.ShardCount < 1 || in.ShardCount > maxShardCount {
+	switch {
+	case in.VariableCapacity != "" && in.ShardCount != 0:
+		bad("ShardCount %d is set with VariableCapacity %q; it must be 0 when the capacity is not fixed", in.ShardCount, in.VariableCapacity)
+	case in.VariableCapacity == "" && (in.ShardCount < 1 || in.ShardCount > maxShardCount):
 		bad("ShardCount %d is out of range; it must be from 1 to %d", in.ShardCount, maxShardCount)
 	}
 	// Kinesis stream metrics have 1-minute resolution: a shorter period would
@@ -233,11 +241,18 @@ func build(in Input) body {
 			{Options: metricOptions{Expression: "m1/PERIOD(m1)", Label: label, ID: "e1"}},
 		}
 	}
+	versus := " vs. provisioned capacity"
+	if in.VariableCapacity != "" {
+		versus = " (" + in.VariableCapacity + ")"
+	}
 	shards := "1 shard"
 	if in.ShardCount != 1 {
 		shards = fmt.Sprintf("%d shards", in.ShardCount)
 	}
 	capacity := func(label string, perShard int) *annotations {
+		if in.VariableCapacity != "" {
+			return nil // no fixed capacity to draw
+		}
 		return &annotations{Horizontal: []horizontalAnnotation{{
 			Label: label,
 			Value: float64(int64(in.ShardCount) * int64(perShard)),
@@ -245,10 +260,10 @@ func build(in Input) body {
 	}
 
 	graphs := []*metricProperties{
-		graph("Incoming bytes per second vs. provisioned capacity", "Sum",
+		graph("Incoming bytes per second"+versus, "Sum",
 			perSecond("IncomingBytes", "Incoming bytes/s"),
 			capacity("Write capacity: "+shards+" × 1 MiB/s", kinesis.ShardWriteBytesPerSecond), "Bytes/s"),
-		graph("Incoming records per second vs. provisioned capacity", "Sum",
+		graph("Incoming records per second"+versus, "Sum",
 			perSecond("IncomingRecords", "Incoming records/s"),
 			capacity("Write capacity: "+shards+" × 1,000 records/s", kinesis.ShardWriteRecordsPerSecond), "Records/s"),
 		graph("Throttled writes and reads", "Sum", []metricRow{

@@ -444,6 +444,7 @@ func TestDashboardBodyRefusesBadInput(t *testing.T) {
 		{"period not a multiple of 60", with(func(in *Input) { in.PeriodSeconds = 90 }), []string{"PeriodSeconds 90"}},
 		{"empty alarm ARN", with(func(in *Input) { in.AlarmARNs = []string{"arn:a", ""} }), []string{`AlarmARNs[1] ""`}},
 		{"more than 100 alarm ARNs", with(func(in *Input) { in.AlarmARNs = tooMany }), []string{"AlarmARNs has 101 entries"}},
+		{"shards with a variable capacity", with(func(in *Input) { in.VariableCapacity = "on-demand" }), []string{`ShardCount 1 is set with VariableCapacity "on-demand"`}},
 		{"every problem at once", Input{ShardCount: 0, PeriodSeconds: 7},
 			[]string{`StreamName ""`, `Region ""`, "ShardCount 0", "PeriodSeconds 7"}},
 	}
@@ -544,5 +545,34 @@ func TestDashboardMetricRowRefusesMixedRows(t *testing.T) {
 				t.Errorf("json.Marshal = %s, want an error", out)
 			}
 		})
+	}
+}
+
+func TestDashboardForAnOnDemandStreamDrawsNoCapacity(t *testing.T) {
+	// GIVEN an on-demand stream (no shard count) WHEN its body is built
+	body, err := Body(Input{StreamName: "s", Region: "us-east-1", VariableCapacity: "on-demand: capacity follows the traffic"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// THEN the throughput graphs say so and carry no capacity line; a
+	// provisioned stream's do (the check can fail)
+	provisioned, err := Body(Input{StreamName: "s", Region: "us-east-1", ShardCount: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, c := range map[string]struct {
+		body        string
+		annotations bool
+		title       string
+	}{
+		"on-demand":   {body, false, "Incoming bytes per second (on-demand: capacity follows the traffic)"},
+		"provisioned": {provisioned, true, "Incoming bytes per second vs. provisioned capacity"},
+	} {
+		if got := strings.Contains(c.body, `"annotations"`); got != c.annotations {
+			t.Errorf("%s: annotations in the body %v, want %v", name, got, c.annotations)
+		}
+		if !strings.Contains(c.body, `"title":"`+c.title+`"`) {
+			t.Errorf("%s: no graph titled %q", name, c.title)
+		}
 	}
 }

@@ -26,10 +26,12 @@ func TestDeploy(t *testing.T) {
 	slow(t)
 	em := startEmulator(t)
 	for name, scenario := range map[string]func(*testing.T, *emulator){
-		"default":              deployDefault,
-		"custom configuration": deployCustom,
-		"production settings":  deployProduction,
-		"two environments":     deployEnvironments,
+		"default":                     deployDefault,
+		"custom configuration":        deployCustom,
+		"production settings":         deployProduction,
+		"two environments":            deployEnvironments,
+		"stream mode switches":        deployModeSwitch,
+		"autoscaled, with a consumer": deployAutoscaledWithConsumer,
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()

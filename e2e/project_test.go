@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -83,6 +84,30 @@ func (p *project) Synthesized(t *testing.T) stack {
 		t.Fatalf("the synth holds no stack %s", p.Stack)
 	}
 	return s.Stack
+}
+
+// SynthesizedAddresses are the addresses of every resource in the stack as
+// the last synth wrote it (type.name), sorted.
+func (p *project) SynthesizedAddresses(t *testing.T) []string {
+	t.Helper()
+	s, ok := readSynth(t, filepath.Join(p.Dir, "cdktf.out")).Stacks[p.Stack]
+	if !ok {
+		t.Fatalf("the synth holds no stack %s", p.Stack)
+	}
+	var doc struct {
+		Resource map[string]map[string]json.RawMessage `json:"resource"`
+	}
+	if err := json.Unmarshal(s.File, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var addrs []string
+	for typ, byName := range doc.Resource {
+		for name := range byName {
+			addrs = append(addrs, typ+"."+name)
+		}
+	}
+	slices.Sort(addrs)
+	return addrs
 }
 
 // CLI runs cdktf with the arguments and extra environment, and returns its
@@ -227,5 +252,6 @@ func (p *project) StateList(t *testing.T) []string {
 			addrs = append(addrs, r.Address)
 		}
 	}
+	slices.Sort(addrs)
 	return addrs
 }

@@ -39,13 +39,14 @@ type stack struct {
 }
 
 type streamConfig struct {
-	Name              string   `json:"name"`
-	ShardCount        int      `json:"shard_count"`
-	RetentionPeriod   int      `json:"retention_period"`
-	ShardLevelMetrics []string `json:"shard_level_metrics"`
-	EncryptionType    string   `json:"encryption_type"`
-	KMSKeyID          string   `json:"kms_key_id"`
-	StreamModeDetails struct {
+	Name                    string   `json:"name"`
+	EnforceConsumerDeletion bool     `json:"enforce_consumer_deletion"`
+	ShardCount              int      `json:"shard_count"`
+	RetentionPeriod         int      `json:"retention_period"`
+	ShardLevelMetrics       []string `json:"shard_level_metrics"`
+	EncryptionType          string   `json:"encryption_type"`
+	KMSKeyID                string   `json:"kms_key_id"`
+	StreamModeDetails       struct {
 		StreamMode string `json:"stream_mode"`
 	} `json:"stream_mode_details"`
 }

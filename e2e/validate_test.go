@@ -44,7 +44,10 @@ func TestSynthIsValidTerraform(t *testing.T) {
 		"every setting overridden": customSettings(),
 		"encryption off":           {"encryption": false},
 		"production":               productionContext(t),
-		"existing topic":           {"alarmTopicArn": "arn:aws:sns:us-east-1:111122223333:ops-alerts"},
+		"existing topic":           contextFile(t, "existing-topic"),
+		"on-demand":                contextFile(t, "on-demand"),
+		"autoscaled, unprotected, M of N": {"externalShardScaling": true, "protect": false,
+			"alarmEvaluationPeriods": 5, "alarmDatapointsToAlarm": 3, "recommendedAlarms": map[string]any{"iteratorAgeMilliseconds": 3600000}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			put(t, synth(t, ctx).only(t).File)

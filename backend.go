@@ -10,6 +10,11 @@ const (
 	// terraformForCdktf: cdktf 0.20, which synthesizes and deploys the stack,
 	// drives Terraform 1.2 and later.
 	terraformForCdktf = "1.2.0"
+	// terraformForImport: import blocks (adoptExisting).
+	terraformForImport = "1.5.0"
+	// terraformForImportExpressions: an import id that is an expression (the
+	// alert topic's ARN holds the account id, read at plan time).
+	terraformForImportExpressions = "1.6.0"
 	// terraformForS3Lockfile: the S3 backend's native locking (use_lockfile).
 	terraformForS3Lockfile = "1.10.0"
 )
@@ -18,8 +23,13 @@ const (
 // Terraform the stack's features need, so an older one stops with a clear
 // message instead of misreading the configuration.
 func requiredTerraform(cfg Config) string {
-	if cfg.StateBucket != "" {
+	switch {
+	case cfg.StateBucket != "":
 		return ">= " + terraformForS3Lockfile
+	case cfg.AdoptExisting.adopts("topic") && len(cfg.AlarmEmails) > 0:
+		return ">= " + terraformForImportExpressions
+	case cfg.AdoptExisting.any():
+		return ">= " + terraformForImport
 	}
 	return ">= " + terraformForCdktf
 }

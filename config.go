@@ -43,12 +43,15 @@ type Config struct {
 	AlarmEmails             []string          `json:"alarmEmails" allowed:"a list of e-mail addresses without duplicates" default:"none"`
 	AlarmTopicARN           string            `json:"alarmTopicArn" allowed:"the ARN of an existing standard SNS topic in the stack's region (arn:aws:sns:<region>:<account>:<name>)" default:"none"`
 	AlarmOnInsufficientData bool              `json:"alarmOnInsufficientData" allowed:"true or false; true needs alarmEmails or alarmTopicArn"`
+	AlertTopicEncryption    bool              `json:"alertTopicEncryption" allowed:"true or false; false leaves the alert topic of alarmEmails unencrypted and saves its KMS key (about $1 a month)"`
+	AlertTopicKMSKeyID      string            `json:"alertTopicKmsKeyId" allowed:"the ARN of a KMS key or alias whose key policy lets cloudwatch.amazonaws.com use it (kms:Decrypt, kms:GenerateDataKey*); needs alarmEmails" default:"none (a key the stack creates, with rotation)"`
 	RecommendedAlarms       RecommendedAlarms `json:"recommendedAlarms" allowed:"true, false, or an object of thresholds that turns the set on with them: iteratorAgeMilliseconds, readProvisionedThroughputExceeded, writeProvisionedThroughputExceeded, putRecordsFailedRecords, getRecordsSuccess, putRecordSuccess (README, Recommended alarms)"`
 	Dashboard               bool              `json:"dashboard" allowed:"true or false"`
 	Tags                    map[string]string `json:"tags" allowed:"an object of up to 50 tags, {\"key\": \"value\"}: keys 1-128 and values 0-256 characters of letters, digits, spaces and _ . : / = + - @; keys not starting with aws:" default:"none"`
 	StateBucket             string            `json:"stateBucket" allowed:"an S3 bucket name: 3-63 characters of a-z 0-9 . -, starting and ending with a letter or digit" default:"none (local state)"`
 	StateKey                string            `json:"stateKey" allowed:"an S3 object key of 1-1017 bytes (1024 with the lock file's .tflock), not starting or ending with / and without //; needs stateBucket" default:"kinesis-monitoring/terraform.tfstate (with environments: kinesis-monitoring/<name>/terraform.tfstate)"`
 	StateRegion             string            `json:"stateRegion" allowed:"an AWS region, as for region; needs stateBucket" default:"the region setting"`
+	AdoptExisting           Adoption          `json:"adoptExisting" allowed:"false, true (every resource the stack names: the stream, its alarms, the SNS topic, the dashboard), or a list of stream, alarms, topic, dashboard to import instead of creating (README, Troubleshooting)"`
 	StateKMSKeyID           string            `json:"stateKmsKeyId" allowed:"a KMS key or alias ARN (arn:aws:kms:<region>:<account>:key/<id> or …:alias/<name>) for the state object; needs stateBucket" default:"none (SSE-S3)"`
 
 	// Environment is the name of the environment this configuration belongs
@@ -81,6 +84,7 @@ func DefaultConfig() Config {
 		AlarmEvaluationPeriods:  1,
 		AlarmTreatMissingData:   "notBreaching",
 		Protect:                 true,
+		AlertTopicEncryption:    true,
 		StateKey:                StackID + "/terraform.tfstate",
 	}
 }
@@ -237,6 +241,21 @@ func (c Config) validate(v *validation) {
 		v.badAllowed("alarmTopicArn", "is set together with alarmEmails",
 			"either alarmEmails (a new topic) or alarmTopicArn (an existing topic), not both")
 	}
+	if v.set("alertTopicKmsKeyId") || v.set("alertTopicEncryption") {
+		switch {
+		case len(c.AlarmEmails) == 0:
+			for _, key := range []string{"alertTopicKmsKeyId", "alertTopicEncryption"} {
+				if v.set(key) {
+					v.badAllowed(key, "is set but the stack creates no alert topic", "set alarmEmails (a topic of the stack's), or leave "+key+" out; an existing topic (alarmTopicArn) keeps its own encryption")
+				}
+			}
+		case c.AlertTopicKMSKeyID != "" && !c.AlertTopicEncryption:
+			v.badAllowed("alertTopicKmsKeyId", "is set while alertTopicEncryption is false", "leave alertTopicKmsKeyId out, or set alertTopicEncryption to true")
+		case c.AlertTopicKMSKeyID != "":
+			v.check("alertTopicKmsKeyId", kmsARNOnly.MatchString(c.AlertTopicKMSKeyID), "is not allowed")
+		}
+	}
+	c.validateAdoption(v)
 	if c.AlarmOnInsufficientData && len(c.AlarmEmails) == 0 && c.AlarmTopicARN == "" {
 		v.badAllowed("alarmOnInsufficientData", "is true but no alarm routing is configured",
 			"set alarmEmails or alarmTopicArn too, or leave alarmOnInsufficientData out")

@@ -56,6 +56,11 @@ var overrides = []struct {
 		c.AlarmDescription = onDemandAlarmDescription
 	}, nil},
 	{"externalShardScaling", true, func(c *Config) { c.ExternalShardScaling = true }, nil},
+	{"alertTopicEncryption", false, func(c *Config) { c.AlertTopicEncryption = false }, map[string]any{"alarmEmails": []any{"ops@example.com"}}},
+	{"alertTopicKmsKeyId", "arn:aws:kms:us-east-1:111122223333:alias/alerts", func(c *Config) {
+		c.AlertTopicKMSKeyID = "arn:aws:kms:us-east-1:111122223333:alias/alerts"
+	}, map[string]any{"alarmEmails": []any{"ops@example.com"}}},
+	{"adoptExisting", []any{"stream", "alarms"}, func(c *Config) { c.AdoptExisting = Adoption{Kinds: []string{"stream", "alarms"}} }, nil},
 	{"alarmDatapointsToAlarm", 2, func(c *Config) { c.AlarmDatapointsToAlarm = 2 }, map[string]any{"alarmEvaluationPeriods": 3}},
 	{"dashboard", true, func(c *Config) { c.Dashboard = true }, nil},
 	{"tags", map[string]any{"team": "monitoring", "cost-center": "42"}, func(c *Config) {

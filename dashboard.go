@@ -13,7 +13,7 @@ import (
 )
 
 // newDashboard creates the stream's CloudWatch dashboard (body: package dashboard).
-func newDashboard(stack cdktf.TerraformStack, cfg Config, stream kinesisstream.KinesisStream, alarms []cloudwatchmetricalarm.CloudwatchMetricAlarm) error {
+func newDashboard(stack cdktf.TerraformStack, cfg Config, stream kinesisstream.KinesisStream, alarms []cloudwatchmetricalarm.CloudwatchMetricAlarm) (cloudwatchdashboard.CloudwatchDashboard, error) {
 	var arns []string
 	for _, a := range alarms {
 		arns = append(arns, *a.Arn())
@@ -27,10 +27,10 @@ func newDashboard(stack cdktf.TerraformStack, cfg Config, stream kinesisstream.K
 		VariableCapacity: variableCapacity(cfg),
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	name := dashboardName(cfg)
-	cloudwatchdashboard.NewCloudwatchDashboard(stack, jsii.String("dashboard"), &cloudwatchdashboard.CloudwatchDashboardConfig{
+	dash := cloudwatchdashboard.NewCloudwatchDashboard(stack, jsii.String("dashboard"), &cloudwatchdashboard.CloudwatchDashboardConfig{
 		DashboardName: jsii.String(name),
 		DashboardBody: jsii.String(body),
 	})
@@ -39,7 +39,7 @@ func newDashboard(stack cdktf.TerraformStack, cfg Config, stream kinesisstream.K
 			cfg.Region, cfg.Region, name)),
 		Description: jsii.String("CloudWatch dashboard of the stream"),
 	})
-	return nil
+	return dash, nil
 }
 
 // variableCapacity says why the stream has no fixed capacity to draw, or ""

@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchdashboard"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchmetricalarm"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kinesisstream"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
@@ -77,7 +78,8 @@ func NewKinesisMonitoringStack(scope constructs.Construct, id string, cfg Config
 	}
 	stream := kinesisstream.NewKinesisStream(stack, jsii.String("stream"), streamConfig)
 
-	actions := newAlertRouting(stack, cfg)
+	acct := &account{stack: stack}
+	actions := newAlertRouting(stack, cfg, acct)
 	alarm := newStreamAlarm(stack, stream, actions, streamAlarm{
 		id: "write_throttle_alarm", name: cfg.AlarmName, description: cfg.AlarmDescription,
 		metric: "WriteProvisionedThroughputExceeded", statistic: cfg.AlarmStatistic,
@@ -89,11 +91,14 @@ func NewKinesisMonitoringStack(scope constructs.Construct, id string, cfg Config
 	if cfg.RecommendedAlarms.Enabled {
 		alarms = append(alarms, newRecommendedAlarms(stack, cfg, stream, actions)...)
 	}
+	var dash cloudwatchdashboard.CloudwatchDashboard
 	if cfg.Dashboard {
-		if err := newDashboard(stack, cfg, stream, alarms); err != nil {
+		var err error
+		if dash, err = newDashboard(stack, cfg, stream, alarms); err != nil {
 			panic(err) // cfg is validated: only a defect gets here
 		}
 	}
+	adoptExisting(cfg, acct, stream, alarms, actions, dash)
 
 	cdktf.NewTerraformOutput(stack, jsii.String("kke_kinesis_stream_name"), &cdktf.TerraformOutputConfig{
 		Value:       stream.Name(),

@@ -108,7 +108,7 @@ func TestProductionSynthHasEveryCapability(t *testing.T) {
 		"dashboard body follows the stream and alarms":    checkDashboard,
 		"every alarm has a description saying what to do": checkAlarmDescriptions,
 		"resource counts": func(doc map[string]any) error {
-			return checkResourceCounts(doc, map[string]int{streamType: 1, alarmType: 7, "aws_sns_topic": 1,
+			return checkResourceCounts(doc, map[string]int{streamType: 1, alarmType: 7, "aws_sns_topic": 1, "aws_kms_key": 1, "aws_kms_alias": 1,
 				"aws_sns_topic_subscription": 2, "aws_cloudwatch_dashboard": 1})
 		},
 	} {

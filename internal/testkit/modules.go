@@ -9,10 +9,10 @@ import (
 )
 
 // LazilyLoaded is the most modules of @cdktf/provider-aws a lazy load of the
-// bindings may take: the index, the provider and one module per resource
-// type of the stack, with room for a few more types. The normal load takes
-// all 2,100+.
-const LazilyLoaded = 12
+// bindings may take: the index, the provider and one module per resource and
+// data source type of the stack (11 for the production stack), with room for
+// a few more types. The normal load takes all 2,100+.
+const LazilyLoaded = 16
 
 // moduleCounterScript is a preload of the tests' own, passed in NODE_OPTIONS
 // as a user would: at exit, each node process appends how many modules of the

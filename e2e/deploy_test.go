@@ -32,6 +32,8 @@ func TestDeploy(t *testing.T) {
 		"two environments":            deployEnvironments,
 		"stream mode switches":        deployModeSwitch,
 		"autoscaled, with a consumer": deployAutoscaledWithConsumer,
+		"lost state, adopted":         deployLostState,
+		"interrupted first deploy":    deployInterrupted,
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/xfusion/kinesis-monitoring/internal/testkit"
@@ -87,6 +88,10 @@ func (e *emulator) cloudwatch(region string) *cloudwatch.Client {
 
 func (e *emulator) sns(region string) *sns.Client {
 	return sns.NewFromConfig(e.awsConfig(region))
+}
+
+func (e *emulator) kms(region string) *kms.Client {
+	return kms.NewFromConfig(e.awsConfig(region))
 }
 
 // createBucket makes an S3 bucket on the emulator (path-style PUT; moto does

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/google/go-cmp/cmp"
 
@@ -84,6 +86,7 @@ func deployProduction(t *testing.T, em *emulator) {
 				t.Fatal("no alert_topic_arn output")
 			}
 			requireNone(t, "alert routing", checkRouting(ctx, cw, topics, s, topic))
+			requireNone(t, "alert topic encryption", checkTopicEncryption(ctx, topics, em.kms(s.Region()), topic))
 			requireNone(t, "dashboard", checkDashboardDeployed(ctx, cw, s))
 			if keys := em.objectKeys(t, bucket); !cmp.Equal(keys, []string{s.Terraform.Backend.S3.Key}) {
 				t.Errorf("bucket holds %v, want only the state %s", keys, s.Terraform.Backend.S3.Key)
@@ -287,4 +290,37 @@ func alarmNames(out *cloudwatch.DescribeAlarmsOutput) []string {
 		names = append(names, aws.ToString(a.AlarmName))
 	}
 	return names
+}
+
+// checkTopicEncryption: the topic is encrypted with the stack's key (found
+// by its alias), and the key's policy lets CloudWatch use it for this
+// account's alarms only.
+func checkTopicEncryption(ctx context.Context, topics *sns.Client, keys *kms.Client, topic string) []string {
+	attrs, err := topics.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(topic)})
+	if err != nil {
+		return []string{err.Error()}
+	}
+	name := topic[strings.LastIndex(topic, ":")+1:]
+	key, err := keys.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String("alias/" + name)})
+	if err != nil {
+		return []string{"the topic's key alias/" + name + ": " + err.Error()}
+	}
+	var errs []string
+	if got, want := attrs.Attributes["KmsMasterKeyId"], aws.ToString(key.KeyMetadata.Arn); got != want {
+		errs = append(errs, fmt.Sprintf("topic KmsMasterKeyId %q, want the stack's key %q", got, want))
+	}
+	policy, err := keys.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: key.KeyMetadata.KeyId, PolicyName: aws.String("default")})
+	if err != nil {
+		return append(errs, err.Error())
+	}
+	for _, want := range []string{`"Service":"cloudwatch.amazonaws.com"`, `"aws:SourceAccount"`, `:alarm:*"`} {
+		if !strings.Contains(strings.ReplaceAll(aws.ToString(policy.Policy), " ", ""), want) {
+			errs = append(errs, "the key policy lacks "+want+": "+aws.ToString(policy.Policy))
+		}
+	}
+	rotation, err := keys.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: key.KeyMetadata.KeyId})
+	if err != nil || !rotation.KeyRotationEnabled {
+		errs = append(errs, fmt.Sprintf("key rotation: %v, %v", rotation, err))
+	}
+	return errs
 }

@@ -115,8 +115,18 @@ func deployDefault(t *testing.T, em *emulator) {
 		}},
 		stage{"protection off: no change to AWS", func(t *testing.T) {
 			p.SetContext(t, map[string]any{"protect": false})
-			if out := p.Deploy(t); !strings.Contains(out, "0 added, 0 changed, 0 destroyed") {
+			// The stream's enforce_consumer_deletion turns on: an argument of
+			// the provider's delete, no AWS call. Nothing else changes.
+			p.mustCLI(t, "synth")
+			if _, plan, printed := p.Plan(t); !cmp.Equal(updates(plan), map[string]string{"aws_kinesis_stream.stream": "enforce_consumer_deletion"}) {
+				t.Errorf("turning protection off plans %v, want only the stream's enforce_consumer_deletion:\n%s", updates(plan), printed)
+			}
+			arn := aws.ToString(describeStream(ctx, t, k, s.Stream().Name).StreamARN)
+			if out := p.Deploy(t); !strings.Contains(out, "0 added, 1 changed, 0 destroyed") {
 				t.Errorf("turning protection off changed resources:\n%s", out)
+			}
+			if got := aws.ToString(describeStream(ctx, t, k, s.Stream().Name).StreamARN); got != arn {
+				t.Errorf("the stream was replaced: %s, was %s", got, arn)
 			}
 			p.RequireNoChanges(t, "after turning protection off")
 		}},
@@ -226,6 +236,15 @@ func deployCustom(t *testing.T, em *emulator) {
 		stage{"cdktf destroy", func(t *testing.T) { p.Destroy(t) }},
 		stage{"both are gone", func(t *testing.T) { requireGone(ctx, t, k, cw, s) }},
 	)
+}
+
+func describeStream(ctx context.Context, t *testing.T, k *kinesis.Client, name string) *ktypes.StreamDescriptionSummary {
+	t.Helper()
+	out, err := k.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(name)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out.StreamDescriptionSummary
 }
 
 // checkStream compares the stream AWS reports with the synthesized one and

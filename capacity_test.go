@@ -132,11 +132,7 @@ func TestCapacitySettingsAtTheEdge(t *testing.T) {
 	rec := func(key string, v any) map[string]any {
 		return map[string]any{"recommendedAlarms": map[string]any{key: v}}
 	}
-	cases := []struct {
-		name         string
-		edge, beyond map[string]any
-		want         string
-	}{
+	cases := []edgeCase{
 		{"on-demand takes no shardCount", map[string]any{"streamMode": "ON_DEMAND"}, map[string]any{"streamMode": "ON_DEMAND", "shardCount": 2},
 			`shardCount: 2 is set while streamMode is ON_DEMAND; allowed: leave shardCount out for an on-demand stream (AWS sets its shards), or use streamMode PROVISIONED`},
 		{"stream modes", map[string]any{"streamMode": "PROVISIONED"}, map[string]any{"streamMode": "on-demand"},
@@ -160,17 +156,7 @@ func TestCapacitySettingsAtTheEdge(t *testing.T) {
 			`recommendedAlarms: {"iteratorAge":1000} has the threshold "iteratorAge", which is not one of iteratorAgeMilliseconds, readProvisionedThroughputExceeded`},
 		{"thresholds are numbers", rec("putRecordSuccess", 0.5), rec("putRecordSuccess", "0.5"), `has a threshold for putRecordSuccess that is not a number`},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			if _, err := ConfigFromContext(c.edge); err != nil {
-				t.Errorf("the edge %s was refused: %v", echo(c.edge), err)
-			}
-			got := problemsOf(t, c.beyond)
-			if len(got) != 1 || !strings.Contains(got[0], c.want) {
-				t.Errorf("beyond the edge: problems\n  %s\nwant one containing\n  %s", strings.Join(got, "\n  "), c.want)
-			}
-		})
-	}
+	checkEdges(t, cases)
 	// Inside an environment, a shared shardCount meets the environment's mode.
 	got := problemsOf(t, map[string]any{"shardCount": 2, EnvironmentsKey: map[string]any{
 		"dev": map[string]any{"streamMode": "ON_DEMAND"}, "prod": map[string]any{"region": "eu-west-1"}}})

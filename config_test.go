@@ -205,11 +205,7 @@ func TestLimitsAtTheEdge(t *testing.T) {
 	state := func(key string) map[string]any {
 		return map[string]any{"stateBucket": "xfusion-tfstate", "stateKey": key}
 	}
-	cases := []struct {
-		name         string
-		edge, beyond map[string]any
-		want         string // the message for beyond
-	}{
+	cases := []edgeCase{
 		{"stream name: 128 characters", map[string]any{"streamName": strings.Repeat("s", 128)}, map[string]any{"streamName": strings.Repeat("s", 129)},
 			`streamName: "ssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssss… is not allowed; allowed: 1-128 characters`},
 		{"shards: 10000", map[string]any{"shardCount": 10000}, map[string]any{"shardCount": 10001},
@@ -247,6 +243,19 @@ func TestLimitsAtTheEdge(t *testing.T) {
 		{"region: one the provider knows", map[string]any{"region": "ap-southeast-7"}, map[string]any{"region": "ap-southeast-6"},
 			`region: "ap-southeast-6" is not a region hashicorp/aws 5.100 knows; allowed: an AWS region that hashicorp/aws 5.100 knows`},
 	}
+	checkEdges(t, cases)
+}
+
+// edgeCase is one limit: the last value accepted, the first refused, and
+// the message that refusal gives.
+type edgeCase struct {
+	name         string
+	edge, beyond map[string]any
+	want         string
+}
+
+func checkEdges(t *testing.T, cases []edgeCase) {
+	t.Helper()
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			if _, err := ConfigFromContext(c.edge); err != nil {

@@ -1,12 +1,10 @@
 package e2e
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -162,59 +160,6 @@ func deployProduction(t *testing.T, em *emulator) {
 			}
 		}},
 	)
-}
-
-// maps merges maps into a new one; later ones win.
-func maps(ms ...map[string]any) map[string]any {
-	out := map[string]any{}
-	for _, m := range ms {
-		for k, v := range m {
-			out[k] = v
-		}
-	}
-	return out
-}
-
-// startDeploy runs cdktf deploy in the background; first receives once a
-// line of its output contains marker, done receives the output and then the
-// error text ("" on success).
-func (p *project) startDeploy(t *testing.T, marker string) (first <-chan struct{}, done <-chan string) {
-	t.Helper()
-	cmd := exec.Command(p.cli, "deploy", "--auto-approve", "--no-color")
-	cmd.Dir, cmd.Env = p.Dir, p.env
-	pipe, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = cmd.Stdout
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	firstCh, doneCh := make(chan struct{}), make(chan string, 2)
-	go func() {
-		var all strings.Builder
-		seen := false
-		scanner := bufio.NewScanner(pipe)
-		for scanner.Scan() {
-			all.WriteString(scanner.Text() + "\n")
-			if !seen && strings.Contains(scanner.Text(), marker) {
-				seen = true
-				close(firstCh)
-			}
-		}
-		err := cmd.Wait()
-		if !seen {
-			close(firstCh)
-		}
-		doneCh <- all.String()
-		if err != nil {
-			doneCh <- err.Error()
-		} else {
-			doneCh <- ""
-		}
-	}()
-	t.Cleanup(func() { cmd.Process.Kill() })
-	return firstCh, doneCh
 }
 
 // checkRouting: every alarm of the stack notifies the topic on ALARM, OK and

@@ -1,10 +1,8 @@
 package e2e
 
 import (
-	"bufio"
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -92,32 +90,15 @@ func deployInterrupted(t *testing.T, em *emulator) {
 	runStages(t,
 		stage{"synth and terraform init", p.SynthAndInit},
 		stage{"cdktf deploy, interrupted while the stream is created", func(t *testing.T) {
-			cmd := exec.Command(p.cli, "deploy", "--auto-approve", "--no-color")
-			cmd.Dir, cmd.Env = p.Dir, p.env
-			pipe, err := cmd.StdoutPipe()
-			if err != nil {
-				t.Fatal(err)
-			}
-			cmd.Stderr = cmd.Stdout
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { cmd.Process.Kill() })
-			var output strings.Builder
-			interrupted := false
-			scanner := bufio.NewScanner(pipe)
-			for scanner.Scan() {
-				output.WriteString(scanner.Text() + "\n")
-				if !interrupted && strings.Contains(scanner.Text(), "aws_kinesis_stream.stream: Creating...") {
-					time.Sleep(2 * time.Second)
-					interrupted = interruptTerraform(t, p.StackDir())
-				}
-			}
-			cmd.Wait()
+			creating, done := p.startDeploy(t, "aws_kinesis_stream.stream: Creating...")
+			<-creating
+			time.Sleep(2 * time.Second) // the provider waits for ACTIVE
+			interrupted := interruptTerraform(t, p.StackDir())
+			output, _ := <-done, <-done
 			if !interrupted {
-				t.Fatalf("the deploy never reached the stream's creation, or terraform was not found:\n%s", output.String())
+				t.Fatalf("the deploy never reached the stream's creation, or terraform was not found:\n%s", output)
 			}
-			t.Logf("the interrupted deploy printed:\n%s", output.String())
+			t.Logf("the interrupted deploy printed:\n%s", output)
 		}},
 		stage{"the re-run fails: the stream exists, Terraform does not know it", func(t *testing.T) {
 			waitActive(ctx, t, k, name)

@@ -90,7 +90,7 @@ func deployInterrupted(t *testing.T, em *emulator) {
 	runStages(t,
 		stage{"synth and terraform init", p.SynthAndInit},
 		stage{"cdktf deploy, interrupted while the stream is created", func(t *testing.T) {
-			creating, done := p.startDeploy(t, "aws_kinesis_stream.stream: Creating...")
+			creating, done := p.startDeploy(t, "aws_kinesis_stream.stream (stream): Creating...")
 			<-creating
 			time.Sleep(2 * time.Second) // the provider waits for ACTIVE
 			interrupted := interruptTerraform(t, p.StackDir())

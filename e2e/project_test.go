@@ -240,7 +240,8 @@ func (p *project) Outputs(t *testing.T) map[string]string {
 	return all[p.Stack]
 }
 
-// StateList lists the resource addresses in the stack's state.
+// StateList lists the managed resources in the stack's state (not its data
+// sources).
 func (p *project) StateList(t *testing.T) []string {
 	t.Helper()
 	state, err := p.tf(t).Show(context.Background())
@@ -250,7 +251,9 @@ func (p *project) StateList(t *testing.T) []string {
 	var addrs []string
 	if state.Values != nil {
 		for _, r := range state.Values.RootModule.Resources {
-			addrs = append(addrs, r.Address)
+			if r.Mode == tfjson.ManagedResourceMode {
+				addrs = append(addrs, r.Address)
+			}
 		}
 	}
 	slices.Sort(addrs)

@@ -165,18 +165,21 @@ func ConfigsFromContext(ctx map[string]any) ([]Config, error) {
 		return []Config{base.withModeDefaults(shared).normalized()}, nil
 	}
 	problems := v.problems
-	sharedOnly := &validation{raw: shared, failed: v.failed}
-	base.validate(sharedOnly)
-	reported := map[string]bool{}
-	for _, p := range sharedOnly.problems {
-		reported[p.String()] = true
+	// A problem with a shared setting (one the environment does not set)
+	// is reported once, by its own key, when every environment has it, and
+	// per environment when only some do (a shared topic in another
+	// environment's region, say).
+	type sharedProblem struct {
+		problem Problem // without the environment
+		envs    []Problem
 	}
+	var sharedProblems []*sharedProblem
 
 	envs, ok := ctx[EnvironmentsKey].(map[string]any)
 	if !ok || len(envs) == 0 {
 		problems = append(problems, Problem{EnvironmentsKey, echo(ctx[EnvironmentsKey]), "is not an object of environments",
 			`an object of one or more environments, {"<name>": {<settings>}}; names of ` + environmentNameAllowed})
-		return nil, newConfigError(append(problems, sharedOnly.problems...))
+		return nil, newConfigError(problems)
 	}
 	var configs []Config
 	for _, name := range slices.Sorted(maps.Keys(envs)) {
@@ -202,20 +205,29 @@ func ConfigsFromContext(ctx map[string]any) ([]Config, error) {
 		ev.raw = merged
 		env.validate(ev)
 		for _, p := range ev.problems {
-			if key := strings.TrimPrefix(p.Key, prefix); !ev.local[key] {
-				// A shared setting: reported once, without the environment,
-				// when it is wrong on its own.
-				shared := p
-				shared.Key = key
-				if reported[shared.String()] {
-					continue
-				}
+			key := strings.TrimPrefix(p.Key, prefix)
+			if ev.local[key] {
+				problems = append(problems, p)
+				continue
 			}
-			problems = append(problems, p)
+			plain := p
+			plain.Key = key
+			i := slices.IndexFunc(sharedProblems, func(sp *sharedProblem) bool { return sp.problem == plain })
+			if i < 0 {
+				sharedProblems = append(sharedProblems, &sharedProblem{problem: plain})
+				i = len(sharedProblems) - 1
+			}
+			sharedProblems[i].envs = append(sharedProblems[i].envs, p)
 		}
 		configs = append(configs, env.withModeDefaults(merged).normalized())
 	}
-	problems = append(problems, sharedOnly.problems...)
+	for _, sp := range sharedProblems {
+		if len(sp.envs) == len(configs) {
+			problems = append(problems, sp.problem)
+		} else {
+			problems = append(problems, sp.envs...)
+		}
+	}
 	if len(problems) == 0 {
 		problems = collisions(configs)
 	}

@@ -161,3 +161,30 @@ func TestBadEnvironmentsAreReportedWithEveryOtherProblem(t *testing.T) {
 		})
 	}
 }
+
+// Shared settings are checked as each environment sees them, not alone: a
+// combination only the environments complete is accepted.
+func TestSharedSettingsCompletedByEachEnvironment(t *testing.T) {
+	ctx := map[string]any{
+		"alarmOnInsufficientData": true, // the routing is per environment
+		"stateKey":                "team/kinesis.tfstate",
+		EnvironmentsKey: map[string]any{
+			"dev":  map[string]any{"alarmEmails": []any{"dev@example.com"}, "stateBucket": "dev-tfstate", "streamName": "orders-dev", "alarmName": "orders-dev-alarm"},
+			"prod": map[string]any{"alarmTopicArn": "arn:aws:sns:us-east-1:111122223333:ops", "stateBucket": "prod-tfstate"},
+		},
+	}
+	configs, err := ConfigsFromContext(ctx)
+	if err != nil {
+		t.Fatalf("refused: %v", err)
+	}
+	if configs[0].StateKey != "team/kinesis.tfstate" || configs[1].StateBucket != "prod-tfstate" {
+		t.Errorf("configs %+v", configs)
+	}
+	// AND the same shared setting without the environments' part is refused,
+	// once, by its own key (the check can fail)
+	got := problemsOf(t, map[string]any{"alarmOnInsufficientData": true, EnvironmentsKey: map[string]any{
+		"dev": map[string]any{"streamName": "orders-dev", "alarmName": "orders-dev-alarm"}, "prod": map[string]any{}}})
+	if len(got) != 1 || !strings.HasPrefix(got[0], "alarmOnInsufficientData: true is true but no alarm routing is configured") {
+		t.Errorf("problems %q", got)
+	}
+}

@@ -142,7 +142,7 @@ func (p *project) SynthAndInit(t *testing.T) {
 func (p *project) Init(t *testing.T) {
 	t.Helper()
 	if err := p.tf(t).Init(context.Background()); err != nil {
-		testkit.Missing(t, "terraform init could not install hashicorp/aws (offline? set "+testkit.ProviderMirrorVar+"): "+err.Error())
+		testkit.Missing(t, "terraform init could not install hashicorp/aws (offline? set "+testkit.ProviderMirrorVar+"): "+testkit.FirstError(err.Error()))
 	}
 }
 

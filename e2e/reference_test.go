@@ -82,7 +82,7 @@ func TestReferenceHCLPlansLikeTheApp(t *testing.T) {
 	for _, w := range []*refWorkdir{&ref, &app} {
 		if err := w.tf.Init(ctx); err != nil {
 			testkit.Missing(t, "terraform init could not install hashicorp/aws (offline? set "+testkit.ProviderMirrorVar+
-				" to a provider mirror directory): "+err.Error())
+				" to a provider mirror directory): "+testkit.FirstError(err.Error()))
 		}
 	}
 	refShareInit(t, ref.Dir, mutant.Dir)

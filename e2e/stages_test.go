@@ -12,16 +12,23 @@ type stage struct {
 }
 
 // runStages runs a scenario's stages in order, each a subtest that logs how
-// long it took. A stage that fails ends the scenario: the later ones build
-// on it.
+// long it took. A stage that fails ends the scenario, and so does one that
+// is skipped (a missing tool): the later stages build on it.
 func runStages(t *testing.T, stages ...stage) {
 	t.Helper()
 	for _, s := range stages {
 		start := time.Now()
-		ok := t.Run(s.name, s.run)
+		skipped := false
+		ok := t.Run(s.name, func(t *testing.T) {
+			defer func() { skipped = t.Skipped() }()
+			s.run(t)
+		})
 		t.Logf("stage %-44s %6.1f s", s.name, time.Since(start).Seconds())
-		if !ok {
+		switch {
+		case !ok:
 			t.Fatalf("stage %q failed; the stages after it depend on it", s.name)
+		case skipped:
+			t.Skipf("stage %q was skipped; the stages after it depend on it", s.name)
 		}
 	}
 }

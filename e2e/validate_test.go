@@ -35,7 +35,7 @@ func TestSynthIsValidTerraform(t *testing.T) {
 	put(t, def)
 	if err := tf.Init(context.Background(), tfexec.Backend(false)); err != nil {
 		testkit.Missing(t, "terraform init could not install hashicorp/aws (offline? set "+testkit.ProviderMirrorVar+
-			" to a provider mirror directory): "+err.Error())
+			" to a provider mirror directory): "+testkit.FirstError(err.Error()))
 	}
 
 	// WHEN each kind of synthesized stack is validated THEN it is valid

@@ -223,3 +223,21 @@ func LeftoverTempDirs(dir string) []string {
 	slices.Sort(left)
 	return left
 }
+
+// FirstError condenses terraform's output to one line: its first "Error:"
+// line and the line after it (terraform puts the cause there), or the
+// first line.
+func FirstError(text string) string {
+	lines := strings.Split(strings.TrimSpace(text), "\n")
+	for i, line := range lines {
+		if msg, ok := strings.CutPrefix(strings.TrimSpace(strings.Trim(line, "│╷╵ ")), "Error: "); ok {
+			for _, next := range lines[i+1:] {
+				if next = strings.TrimSpace(strings.Trim(next, "│╷╵ ")); next != "" {
+					return msg + ": " + next
+				}
+			}
+			return msg
+		}
+	}
+	return lines[0]
+}

@@ -59,3 +59,13 @@ func TestSkipsAreReported(t *testing.T) {
 		t.Errorf("a run without skips reported %q", none.String())
 	}
 }
+
+func TestFirstErrorIsOneLine(t *testing.T) {
+	out := "exit status 1\n\nError: Failed to query available provider packages\n\nCould not retrieve the list of available versions\nmore"
+	if got := FirstError(out); got != "Failed to query available provider packages: Could not retrieve the list of available versions" {
+		t.Errorf("got %q", got)
+	}
+	if got := FirstError("exit status 1\nsomething"); got != "exit status 1" {
+		t.Errorf("without an Error: line, got %q", got)
+	}
+}

@@ -38,10 +38,15 @@ var (
 // Skip skips the test and records why, for the report at the end of the run.
 func Skip(t testing.TB, reason string) {
 	t.Helper()
-	skipsMu.Lock()
-	skips = append(skips, t.Name()+": "+reason)
-	skipsMu.Unlock()
+	record(t.Name(), reason)
 	t.Skip(reason)
+}
+
+// record notes a skipped test for ReportSkips.
+func record(test, reason string) {
+	skipsMu.Lock()
+	defer skipsMu.Unlock()
+	skips = append(skips, test+": "+reason)
 }
 
 // Missing skips a test for a missing tool, or fails it when the run requires

@@ -150,10 +150,9 @@ var (
 	streamNamePattern = regexp.MustCompile(`^[a-zA-Z0-9_.-]{1,128}$`)
 	// KMS key ids are RFC 4122 UUIDs (variant 8-b; Terraform's S3 backend
 	// refuses others) or multi-Region mrk- ids.
-	kmsKeyPattern    = regexp.MustCompile(`^(alias/[a-zA-Z0-9/_-]{1,250}|` + kmsKeyIDPattern + `|` + kmsARNPattern + `)$`)
-	kmsARNPattern    = `arn:aws[a-z-]*:kms:[a-z]{2}(-[a-z]+)+-[0-9]+:[0-9]{12}:(key/` + kmsKeyIDPattern + `|alias/[a-zA-Z0-9/_-]{1,250})`
-	kmsARNOnly       = regexp.MustCompile(`^` + kmsARNPattern + `$`)
-	shardMetricNames = kinesis.ShardLevelMetrics
+	kmsKeyPattern = regexp.MustCompile(`^(alias/[a-zA-Z0-9/_-]{1,250}|` + kmsKeyIDPattern + `|` + kmsARNPattern + `)$`)
+	kmsARNPattern = `arn:aws[a-z-]*:kms:[a-z]{2}(-[a-z]+)+-[0-9]+:[0-9]{12}:(key/` + kmsKeyIDPattern + `|alias/[a-zA-Z0-9/_-]{1,250})`
+	kmsARNOnly    = regexp.MustCompile(`^` + kmsARNPattern + `$`)
 )
 
 // validate checks every setting of c against what AWS, the provider and
@@ -181,7 +180,7 @@ func (c Config) validate(v *validation) {
 		case name == "ALL" && len(c.ShardLevelMetrics) > 1:
 			v.bad("shardLevelMetrics", `combines "ALL" with other names`)
 		case name == "ALL":
-		case !slices.Contains(shardMetricNames, name):
+		case !slices.Contains(kinesis.ShardLevelMetrics, name):
 			v.bad("shardLevelMetrics", fmt.Sprintf("names %q, which is not a shard-level metric", name))
 		case seen[name]:
 			v.bad("shardLevelMetrics", fmt.Sprintf("names %q twice", name))

@@ -15,6 +15,7 @@ import (
 	"github.com/agnivade/levenshtein"
 
 	"github.com/xfusion/kinesis-monitoring/internal/jsontext"
+	"github.com/xfusion/kinesis-monitoring/internal/kinesis"
 )
 
 // A setting is one field of Config, found by its JSON name.
@@ -237,18 +238,6 @@ func ConfigsFromContext(ctx map[string]any) ([]Config, error) {
 	return configs, nil
 }
 
-// ConfigFromContext is ConfigsFromContext for a context without environments.
-func ConfigFromContext(ctx map[string]any) (Config, error) {
-	configs, err := ConfigsFromContext(ctx)
-	if err != nil {
-		return Config{}, err
-	}
-	if len(configs) != 1 {
-		return Config{}, fmt.Errorf("the context defines %d environments; want a single configuration", len(configs))
-	}
-	return configs[0], nil
-}
-
 func newConfigError(problems []Problem) *ConfigError {
 	slices.SortStableFunc(problems, func(a, b Problem) int { return strings.Compare(a.Key, b.Key) })
 	return &ConfigError{slices.Compact(problems)}
@@ -379,7 +368,7 @@ func (c Config) withModeDefaults(written map[string]any) Config {
 // clean.
 func (c Config) normalized() Config {
 	if len(c.ShardLevelMetrics) == 1 && c.ShardLevelMetrics[0] == "ALL" {
-		c.ShardLevelMetrics = slices.Clone(shardMetricNames)
+		c.ShardLevelMetrics = slices.Clone(kinesis.ShardLevelMetrics)
 	}
 	return c
 }

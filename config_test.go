@@ -526,3 +526,16 @@ func TestProjectContextIsTheSpecification(t *testing.T) {
 		t.Errorf("cdktf.json app %q, want \"go run .\"", project.App)
 	}
 }
+
+// ConfigFromContext is ConfigsFromContext for a context without
+// environments: the tests' shorthand.
+func ConfigFromContext(ctx map[string]any) (Config, error) {
+	configs, err := ConfigsFromContext(ctx)
+	if err != nil {
+		return Config{}, err
+	}
+	if len(configs) != 1 {
+		return Config{}, fmt.Errorf("the context defines %d environments; want a single configuration", len(configs))
+	}
+	return configs[0], nil
+}

@@ -18,14 +18,11 @@ func newDashboard(stack cdktf.TerraformStack, cfg Config, stream kinesisstream.K
 	for _, a := range alarms {
 		arns = append(arns, *a.Arn())
 	}
-	shards := cfg.ShardCount
-	if variableCapacity(cfg) != "" {
-		shards = 0
+	in := dashboard.Input{StreamName: *stream.Name(), Region: cfg.Region, AlarmARNs: arns, VariableCapacity: variableCapacity(cfg)}
+	if in.VariableCapacity == "" {
+		in.ShardCount = cfg.ShardCount // a fixed capacity to draw
 	}
-	body, err := dashboard.Body(dashboard.Input{ShardCount: shards,
-		StreamName: *stream.Name(), Region: cfg.Region, AlarmARNs: arns,
-		VariableCapacity: variableCapacity(cfg),
-	})
+	body, err := dashboard.Body(in)
 	if err != nil {
 		return nil, err
 	}

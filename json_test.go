@@ -54,14 +54,6 @@ func joinErrors(errs []string) error {
 	return fmt.Errorf("%s", strings.Join(errs, "\n"))
 }
 
-func toAny[V any](m map[string]V) map[string]any {
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
-}
-
 func mustMap(doc map[string]any, path ...string) map[string]any {
 	v, ok := lookup(doc, path...)
 	m, isMap := v.(map[string]any)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawscalleridentity"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawspartition"
@@ -26,8 +27,8 @@ func (a *account) lookup() {
 	a.partition = dataawspartition.NewDataAwsPartition(a.stack, jsii.String("current_partition"), nil).Partition()
 }
 
-// arn writes arn:<partition>:<service>:<region>:<account>:<resource>.
+// arn is the ARN of a resource of this account: arn:<partition>:<service>:<region>:<account>:<resource>.
 func (a *account) arn(service, region, resource string) *string {
 	a.lookup()
-	return jsii.String("arn:" + *a.partition + ":" + service + ":" + region + ":" + *a.id + ":" + resource)
+	return jsii.String(arn.ARN{Partition: *a.partition, Service: service, Region: region, AccountID: *a.id, Resource: resource}.String())
 }

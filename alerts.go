@@ -8,6 +8,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/snstopicsubscription"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
+	"github.com/xfusion/kinesis-monitoring/config"
 	"github.com/xfusion/kinesis-monitoring/internal/jsontext"
 )
 
@@ -21,12 +22,12 @@ type alertActions struct {
 
 // newAlertRouting creates the SNS topic and its e-mail subscriptions
 // (alarmEmails) or uses an existing topic (alarmTopicArn).
-func newAlertRouting(stack cdktf.TerraformStack, cfg Config, acct *account) alertActions {
+func newAlertRouting(stack cdktf.TerraformStack, cfg config.Config, acct *account) alertActions {
 	var topicARN *string
 	var topic snstopic.SnsTopic
 	switch {
 	case len(cfg.AlarmEmails) > 0:
-		topicConfig := &snstopic.SnsTopicConfig{Name: jsii.String(alertTopicName(cfg))}
+		topicConfig := &snstopic.SnsTopicConfig{Name: jsii.String(cfg.AlertTopicName())}
 		if cfg.AlertTopicEncryption {
 			topicConfig.KmsMasterKeyId = alertTopicKey(stack, cfg, acct)
 		}
@@ -59,7 +60,7 @@ func newAlertRouting(stack cdktf.TerraformStack, cfg Config, acct *account) aler
 // (alertTopicKmsKeyId), or a customer-managed key the stack creates.
 // CloudWatch cannot publish to a topic encrypted with the AWS managed SNS key
 // (alias/aws/sns): its policy cannot be changed to let CloudWatch in.
-func alertTopicKey(stack cdktf.TerraformStack, cfg Config, acct *account) *string {
+func alertTopicKey(stack cdktf.TerraformStack, cfg config.Config, acct *account) *string {
 	if cfg.AlertTopicKMSKeyID != "" {
 		return jsii.String(cfg.AlertTopicKMSKeyID)
 	}
@@ -68,12 +69,12 @@ func alertTopicKey(stack cdktf.TerraformStack, cfg Config, acct *account) *strin
 		panic(err) // typed structs: only a defect gets here
 	}
 	key := kmskey.NewKmsKey(stack, jsii.String("alert_topic_key"), &kmskey.KmsKeyConfig{
-		Description:       jsii.String("Encrypts the SNS topic " + alertTopicName(cfg) + " that the alarms of the Kinesis stream " + cfg.StreamName + " notify"),
+		Description:       jsii.String("Encrypts the SNS topic " + cfg.AlertTopicName() + " that the alarms of the Kinesis stream " + cfg.StreamName + " notify"),
 		EnableKeyRotation: jsii.Bool(true),
 		Policy:            jsii.String(string(policy)),
 	})
 	kmsalias.NewKmsAlias(stack, jsii.String("alert_topic_key_alias"), &kmsalias.KmsAliasConfig{
-		Name:        jsii.String("alias/" + alertTopicName(cfg)),
+		Name:        jsii.String("alias/" + cfg.AlertTopicName()),
 		TargetKeyId: key.KeyId(),
 	})
 	return key.Arn()
@@ -97,14 +98,14 @@ type policyStatement struct {
 // alertTopicKeyPolicy lets the account manage the key (as every KMS key
 // policy must, or the key cannot be changed again), and lets CloudWatch use
 // it for this account's alarms in the stack's region only.
-func alertTopicKeyPolicy(cfg Config, acct *account) keyPolicy {
+func alertTopicKeyPolicy(cfg config.Config, acct *account) keyPolicy {
 	acct.lookup()
 	return keyPolicy{
 		Version: "2012-10-17",
 		Statement: []policyStatement{
 			{
 				Sid: "AccountManagesTheKey", Effect: "Allow",
-				Principal: map[string]string{"AWS": "arn:" + *acct.partition + ":iam::" + *acct.id + ":root"},
+				Principal: map[string]string{"AWS": *acct.arn("iam", "", "root")},
 				Action:    []string{"kms:*"}, Resource: "*",
 			},
 			{

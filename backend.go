@@ -3,6 +3,8 @@ package main
 import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/xfusion/kinesis-monitoring/config"
 )
 
 // Terraform releases the synthesized features need.
@@ -22,13 +24,13 @@ const (
 // requiredTerraform is the terraform block's required_version: the lowest
 // Terraform the stack's features need, so an older one stops with a clear
 // message instead of misreading the configuration.
-func requiredTerraform(cfg Config) string {
+func requiredTerraform(cfg config.Config) string {
 	switch {
 	case cfg.StateBucket != "":
 		return ">= " + terraformForS3Lockfile
-	case cfg.AdoptExisting.adopts("topic") && len(cfg.AlarmEmails) > 0:
+	case cfg.AdoptExisting.Adopts("topic") && len(cfg.AlarmEmails) > 0:
 		return ">= " + terraformForImportExpressions
-	case cfg.AdoptExisting.any():
+	case cfg.AdoptExisting.Any():
 		return ">= " + terraformForImport
 	}
 	return ">= " + terraformForCdktf
@@ -37,7 +39,7 @@ func requiredTerraform(cfg Config) string {
 // newBackend keeps the state in a local file next to the project (default)
 // or, with stateBucket, in S3 with Terraform's native S3 locking (a
 // <key>.tflock object written with a conditional PUT; Terraform 1.10+).
-func newBackend(stack cdktf.TerraformStack, cfg Config) {
+func newBackend(stack cdktf.TerraformStack, cfg config.Config) {
 	if cfg.StateBucket == "" {
 		cdktf.NewLocalBackend(stack, &cdktf.LocalBackendConfig{Path: jsii.String(cfg.StatePath())})
 		return

@@ -8,18 +8,12 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
-	"github.com/xfusion/kinesis-monitoring/internal/testkit"
+	"github.com/xfusion/kinesis-monitoring/config"
 )
 
 // onDemand: an on-demand stream with the recommended alarms, the dashboard
 // and an alert topic.
 var onDemand map[string]any
-
-const onDemandGolden = "testdata/on-demand.cdk.tf.json"
-
-func TestOnDemandSynthMatchesGolden(t *testing.T) {
-	testkit.Golden(t, onDemandGolden, synth(t, onDemand).File, *update)
-}
 
 func TestOnDemandStream(t *testing.T) {
 	s := synth(t, onDemand)
@@ -34,7 +28,7 @@ func TestOnDemandStream(t *testing.T) {
 	}
 	// AND the texts speak of an on-demand stream: the write-throttling
 	// alarm's default description, the throttling alarms', the dashboard
-	if d, _ := lookup(s.Doc, "resource", alarmType, "write_throttle_alarm", "alarm_description"); d != onDemandAlarmDescription {
+	if d, _ := lookup(s.Doc, "resource", alarmType, "write_throttle_alarm", "alarm_description"); d != config.OnDemandAlarmDescription {
 		t.Errorf("write-throttling alarm description %q", d)
 	}
 	for _, id := range []string{"read_throttle_alarm", "sustained_write_throttle_alarm"} {
@@ -99,68 +93,5 @@ func TestDatapointsToAlarm(t *testing.T) {
 	}
 	if _, has := mustMap(synth(t, defaults).Doc, "resource", alarmType, "write_throttle_alarm")["datapoints_to_alarm"]; has {
 		t.Error("the default alarm writes datapoints_to_alarm")
-	}
-}
-
-func TestRecommendedAlarmThresholds(t *testing.T) {
-	// GIVEN thresholds of the user's THEN those alarms use them, the others
-	// keep their defaults, and the set is on
-	s := synth(t, map[string]any{"recommendedAlarms": map[string]any{"iteratorAgeMilliseconds": 3600000, "getRecordsSuccess": 0.9}})
-	for id, want := range map[string]float64{"iterator_age_alarm": 3600000, "getrecords_success_alarm": 0.9, "read_throttle_alarm": 0.01, "putrecords_failed_alarm": 0} {
-		if got, _ := lookup(s.Doc, "resource", alarmType, id, "threshold"); got != want {
-			t.Errorf("%s threshold %v, want %v", id, got, want)
-		}
-	}
-	if d, _ := lookup(s.Doc, "resource", alarmType, "iterator_age_alarm", "alarm_description"); !strings.Contains(fmt.Sprint(d), "older than 1 h") {
-		t.Errorf("the iterator-age description does not follow the threshold: %q", d)
-	}
-	// AND every alarm has a threshold key of its own
-	seen := map[string]bool{}
-	for _, r := range recommendedAlarms {
-		if seen[r.key] || r.override(RecommendedThresholds{}) != nil {
-			t.Errorf("threshold key %s is used twice or set by default", r.key)
-		}
-		seen[r.key] = true
-	}
-	if len(seen) != len(thresholdKeys()) {
-		t.Errorf("%d alarms for %d threshold keys", len(seen), len(thresholdKeys()))
-	}
-}
-
-// Each capacity and alarm setting at its edge, and beyond it.
-func TestCapacitySettingsAtTheEdge(t *testing.T) {
-	rec := func(key string, v any) map[string]any {
-		return map[string]any{"recommendedAlarms": map[string]any{key: v}}
-	}
-	cases := []edgeCase{
-		{"on-demand takes no shardCount", map[string]any{"streamMode": "ON_DEMAND"}, map[string]any{"streamMode": "ON_DEMAND", "shardCount": 2},
-			`shardCount: 2 is set while streamMode is ON_DEMAND; allowed: leave shardCount out for an on-demand stream (AWS sets its shards), or use streamMode PROVISIONED`},
-		{"stream modes", map[string]any{"streamMode": "PROVISIONED"}, map[string]any{"streamMode": "on-demand"},
-			`streamMode: "on-demand" is not allowed; allowed: PROVISIONED (a fixed number of shards) or ON_DEMAND`},
-		{"an autoscaler needs shards", map[string]any{"externalShardScaling": true}, map[string]any{"streamMode": "ON_DEMAND", "externalShardScaling": true},
-			`externalShardScaling: true is true while streamMode is ON_DEMAND`},
-		{"M of N: M at most N", map[string]any{"alarmEvaluationPeriods": 3, "alarmDatapointsToAlarm": 3}, map[string]any{"alarmEvaluationPeriods": 3, "alarmDatapointsToAlarm": 4},
-			`alarmDatapointsToAlarm: 4 is out of range with alarmEvaluationPeriods 3; allowed: a whole number from 1 to alarmEvaluationPeriods`},
-		{"M of N: M at least 1", map[string]any{"alarmDatapointsToAlarm": 1}, map[string]any{"alarmDatapointsToAlarm": 0},
-			`alarmDatapointsToAlarm: 0 is out of range with alarmEvaluationPeriods 1`},
-		{"iterator age: at most the retention", rec("iteratorAgeMilliseconds", 86400000), rec("iteratorAgeMilliseconds", 86400001),
-			`recommendedAlarms: {"iteratorAgeMilliseconds":86400001} sets iteratorAgeMilliseconds to 8.6400001e+07; allowed: iteratorAgeMilliseconds: milliseconds, more than 0 and at most the retention (86400000 ms)`},
-		{"iterator age: more than 0", rec("iteratorAgeMilliseconds", 1), rec("iteratorAgeMilliseconds", 0), `sets iteratorAgeMilliseconds to 0`},
-		{"read throttling: a share below 1", rec("readProvisionedThroughputExceeded", 0.99), rec("readProvisionedThroughputExceeded", 1),
-			`sets readProvisionedThroughputExceeded to 1; allowed: readProvisionedThroughputExceeded: a share of GetRecords calls from 0 up to but not including 1`},
-		{"write throttling: 0 or more", rec("writeProvisionedThroughputExceeded", 0), rec("writeProvisionedThroughputExceeded", -0.1), `sets writeProvisionedThroughputExceeded to -0.1`},
-		{"failed records: whole numbers", rec("putRecordsFailedRecords", 10), rec("putRecordsFailedRecords", 1.5), `sets putRecordsFailedRecords to 1.5`},
-		{"GetRecords success: at most 1", rec("getRecordsSuccess", 1), rec("getRecordsSuccess", 1.01), `sets getRecordsSuccess to 1.01`},
-		{"PutRecord success: more than 0", rec("putRecordSuccess", 0.01), rec("putRecordSuccess", 0), `sets putRecordSuccess to 0`},
-		{"threshold keys", rec("putRecordSuccess", 0.5), rec("iteratorAge", 1000),
-			`recommendedAlarms: {"iteratorAge":1000} has the threshold "iteratorAge", which is not one of iteratorAgeMilliseconds, readProvisionedThroughputExceeded`},
-		{"thresholds are numbers", rec("putRecordSuccess", 0.5), rec("putRecordSuccess", "0.5"), `has a threshold for putRecordSuccess that is not a number`},
-	}
-	checkEdges(t, cases)
-	// Inside an environment, a shared shardCount meets the environment's mode.
-	got := problemsOf(t, map[string]any{"shardCount": 2, EnvironmentsKey: map[string]any{
-		"dev": map[string]any{"streamMode": "ON_DEMAND"}, "prod": map[string]any{"region": "eu-west-1"}}})
-	if len(got) != 1 || !strings.Contains(got[0], "environments.dev.shardCount: 2 is set while streamMode is ON_DEMAND") {
-		t.Errorf("shared shardCount with an on-demand environment: %q", got)
 	}
 }

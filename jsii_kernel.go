@@ -120,7 +120,7 @@ func lazyBindingsEnabled() (bool, error) {
 	}
 	lazy, err := strconv.ParseBool(value)
 	if err != nil {
-		return false, fmt.Errorf("%s: %q is not allowed; allowed: true or 1 (the default: load the AWS provider bindings lazily), false or 0 (load them whole, as Node normally does)", LazyBindingsVariable, clip(value, maxEchoLength))
+		return false, fmt.Errorf("%s: %.80q is not allowed; allowed: true or 1 (the default: load the AWS provider bindings lazily), false or 0 (load them whole, as Node normally does)", LazyBindingsVariable, value)
 	}
 	return lazy, nil
 }

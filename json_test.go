@@ -75,3 +75,13 @@ func deepCopy(t *testing.T, doc map[string]any) map[string]any {
 	}
 	return out
 }
+
+// parse reads a stack file.
+func parse(t testing.TB, data []byte) map[string]any {
+	t.Helper()
+	var doc map[string]any
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}

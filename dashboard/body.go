@@ -3,17 +3,15 @@
 package dashboard
 
 import (
-	"errors"
 	"fmt"
-	"math"
-	"strings"
 
 	"github.com/xfusion/kinesis-monitoring/internal/jsontext"
 	"github.com/xfusion/kinesis-monitoring/internal/kinesis"
 )
 
-// Input describes the stream a CloudWatch dashboard is built for.
-// StreamName and AlarmARNs may be Terraform interpolations such as
+// Input describes the stream a CloudWatch dashboard is built for, from a
+// validated configuration (package config checks the settings it comes
+// from). StreamName and AlarmARNs may be Terraform interpolations such as
 // "${aws_kinesis_stream.stream.name}"; they are copied into the body verbatim.
 type Input struct {
 	StreamName string
@@ -23,19 +21,14 @@ type Input struct {
 	// draw (an on-demand stream, shards an autoscaler sets); it ends the
 	// throughput graphs' titles.
 	VariableCapacity string
-	PeriodSeconds    int // 0 means 60 seconds
 	AlarmARNs        []string
 }
 
 // Limits and constants of the dashboard body.
 const (
-	// defaultPeriod is the metric period used when PeriodSeconds is 0.
-	defaultPeriod = 60
-	// maxShardCount keeps the capacity lines exact in JSON numbers
-	// (float64); it is the same bound the shardCount setting has.
-	maxShardCount = math.MaxInt32
-	// maxAlarms is how many ARNs one alarm status widget takes.
-	maxAlarms = 100
+	// period of the graphs: Kinesis stream metrics have one-minute
+	// resolution, and PERIOD(m1) turns a Sum per minute into a rate per second.
+	period = 60
 	// columns is the width of the CloudWatch dashboard grid.
 	columns = 24
 )
@@ -49,50 +42,11 @@ const (
 //
 // Interpolations are written verbatim as long as they contain no '"' or '\'
 // (which JSON must escape).
-func Body(in Input) (string, error) {
-	if err := in.validate(); err != nil {
-		return "", err
-	}
-	body := build(in)
-	data, err := jsontext.Marshal(body)
-	if err != nil {
-		return "", fmt.Errorf("dashboard: encoding the body: %w", err)
-	}
-	return string(data), nil
-}
-
-func (in Input) validate() error {
-	var errs []error
-	bad := func(format string, args ...any) {
-		errs = append(errs, fmt.Errorf("dashboard: "+format, args...))
-	}
-	if strings.TrimSpace(in.StreamName) == "" {
-		bad("StreamName %q is empty; the stream name (or an interpolation of it) is required", in.StreamName)
-	}
-	if strings.TrimSpace(in.Region) == "" {
-		bad("Region %q is empty; an AWS region such as us-east-1 is required", in.Region)
-	}
-	switch {
-	case in.VariableCapacity != "" && in.ShardCount != 0:
-		bad("ShardCount %d is set with VariableCapacity %q; it must be 0 when the capacity is not fixed", in.ShardCount, in.VariableCapacity)
-	case in.VariableCapacity == "" && (in.ShardCount < 1 || in.ShardCount > maxShardCount):
-		bad("ShardCount %d is out of range; it must be from 1 to %d", in.ShardCount, maxShardCount)
-	}
-	// Kinesis stream metrics have 1-minute resolution: a shorter period would
-	// make PERIOD(m1) smaller than the interval the Sum covers and overstate
-	// the per-second rates.
-	if in.PeriodSeconds != 0 && (in.PeriodSeconds < 60 || in.PeriodSeconds%60 != 0 || in.PeriodSeconds > math.MaxInt32) {
-		bad("PeriodSeconds %d is invalid; it must be 0 (for %d) or a positive multiple of 60", in.PeriodSeconds, defaultPeriod)
-	}
-	if len(in.AlarmARNs) > maxAlarms {
-		bad("AlarmARNs has %d entries; an alarm status widget takes at most %d", len(in.AlarmARNs), maxAlarms)
-	}
-	for i, arn := range in.AlarmARNs {
-		if strings.TrimSpace(arn) == "" {
-			bad("AlarmARNs[%d] %q is empty; every entry must be an alarm ARN", i, arn)
-		}
-	}
-	return errors.Join(errs...)
+func Body(in Input) string {
+	// Strings, whole numbers and rows that are valid by construction: the
+	// encoding cannot fail.
+	data, _ := jsontext.Marshal(build(in))
+	return string(data)
 }
 
 // The types below mirror the CloudWatch dashboard body structure
@@ -183,15 +137,8 @@ type metricOptions struct {
 // MarshalJSON writes the row as the heterogeneous JSON array CloudWatch
 // expects: the strings first, then the options object.
 func (r metricRow) MarshalJSON() ([]byte, error) {
-	isExpression := r.Options.Expression != ""
-	switch {
-	case isExpression && (r.Namespace != "" || r.MetricName != "" || len(r.Dimensions) > 0):
-		return nil, fmt.Errorf("metrics row %q: an expression row has no namespace, metric or dimensions", r.Options.Expression)
-	case !isExpression && (r.Namespace == "" || r.MetricName == ""):
-		return nil, fmt.Errorf("metrics row %q/%q: a metric row needs a namespace and a metric name", r.Namespace, r.MetricName)
-	}
 	elems := make([]any, 0, 3+2*len(r.Dimensions))
-	if !isExpression {
+	if r.Options.Expression == "" {
 		elems = append(elems, r.Namespace, r.MetricName)
 		for _, d := range r.Dimensions {
 			elems = append(elems, d.Name, d.Value)
@@ -208,10 +155,6 @@ const (
 )
 
 func build(in Input) body {
-	period := in.PeriodSeconds
-	if period == 0 {
-		period = defaultPeriod
-	}
 	stream := []dimension{{Name: "StreamName", Value: in.StreamName}}
 	graph := func(title, stat string, metrics []metricRow, ann *annotations, axisLabel string) *metricProperties {
 		return &metricProperties{

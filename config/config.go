@@ -1,4 +1,9 @@
-package main
+// Package config is the app's configuration: the settings of cdktf.json
+// "context" decoded into a typed Config, its defaults (the specification),
+// one validation pass against what AWS, the provider and Terraform accept,
+// and environments. It imports neither jsii nor cdktf: the stack, the
+// backtest and the tests read the same Config.
+package config
 
 import (
 	"fmt"
@@ -7,36 +12,37 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
+	"github.com/xfusion/kinesis-monitoring/alarms"
 	"github.com/xfusion/kinesis-monitoring/internal/kinesis"
 )
 
 // Config is one deployment of the stack. Each field is one setting: its JSON
 // name is the key in cdktf.json "context" (or in one of its environments),
-// "allowed" says what the app accepts (the messages, README and help quote
-// it), and "default" describes a default that is not simply the field's
-// value in DefaultConfig. DefaultConfig is the specification.
+// "allowed" says what the app accepts (the messages and docs/configuration.md
+// quote it), and "default" describes a default that is not simply the field's
+// value in Default. Default is the specification. A tag enum names the list
+// of values (enums) the setting takes; "{enum}" in its allowed text lists them.
 type Config struct {
-	Region                  string   `json:"region" allowed:"an AWS region that hashicorp/aws 5.100 knows, such as us-east-1 or eu-west-2 (README, Limits)"`
+	Region                  string   `json:"region" allowed:"an AWS region that hashicorp/aws 5.100 knows, such as us-east-1 or eu-west-2 (docs/environments-and-limits.md, Limits)"`
 	StreamName              string   `json:"streamName" allowed:"1-128 characters from a-z A-Z 0-9 _ . -"`
-	StreamMode              string   `json:"streamMode" allowed:"PROVISIONED (a fixed number of shards) or ON_DEMAND (AWS adds shards as the traffic grows; no shardCount)"`
+	StreamMode              string   `json:"streamMode" enum:"streamModes" allowed:"one of {enum}: a fixed number of shards, or shards AWS adds as the traffic grows (no shardCount)"`
 	ShardCount              int      `json:"shardCount" allowed:"a whole number from 1 to 10000 (Kinesis's default per-stream limit); PROVISIONED only"`
 	ExternalShardScaling    bool     `json:"externalShardScaling" allowed:"true or false; true: Terraform ignores shard-count changes an autoscaler makes (lifecycle ignore_changes), shardCount is only the first count; PROVISIONED only"`
 	RetentionHours          int      `json:"retentionHours" allowed:"a whole number of hours from 24 to 8760"`
-	ShardLevelMetrics       []string `json:"shardLevelMetrics" allowed:"a list without duplicates of IncomingBytes, IncomingRecords, OutgoingBytes, OutgoingRecords, WriteProvisionedThroughputExceeded, ReadProvisionedThroughputExceeded, IteratorAgeMilliseconds; or [\"ALL\"]; [] turns enhanced monitoring off"`
+	ShardLevelMetrics       []string `json:"shardLevelMetrics" enum:"shardLevelMetrics" allowed:"a list without duplicates of {enum}; or [\"ALL\"]; [] turns enhanced monitoring off"`
 	Encryption              bool     `json:"encryption" allowed:"true or false"`
-	KMSKeyID                string   `json:"kmsKeyId" allowed:"a KMS key alias (alias/…), key id, or key/alias ARN; only with encryption true"`
+	KMSKeyID                string   `json:"kmsKeyId" allowed:"a KMS key alias (alias/…), key id, or key or alias ARN; only with encryption true"`
 	AlarmName               string   `json:"alarmName" allowed:"1-255 characters, no control characters"`
 	AlarmDescription        string   `json:"alarmDescription" allowed:"0-1024 characters, no control characters"`
 	AlarmThreshold          float64  `json:"alarmThreshold" allowed:"a number"`
-	AlarmComparisonOperator string   `json:"alarmComparisonOperator" allowed:"one of GreaterThanOrEqualToThreshold, GreaterThanThreshold, LessThanThreshold, LessThanOrEqualToThreshold"`
-	AlarmStatistic          string   `json:"alarmStatistic" allowed:"one of SampleCount, Average, Sum, Minimum, Maximum"`
+	AlarmComparisonOperator string   `json:"alarmComparisonOperator" enum:"comparisonOperators" allowed:"one of {enum}"`
+	AlarmStatistic          string   `json:"alarmStatistic" enum:"statistics" allowed:"one of {enum}"`
 	AlarmPeriod             int      `json:"alarmPeriod" allowed:"10, 20, 30 or a multiple of 60 (seconds); with alarmEvaluationPeriods at most 1 day in all (7 days for periods of an hour or more)"`
 	AlarmEvaluationPeriods  int      `json:"alarmEvaluationPeriods" allowed:"a whole number from 1 up to 1 day (7 days for periods of an hour or more) divided by alarmPeriod"`
 	AlarmDatapointsToAlarm  int      `json:"alarmDatapointsToAlarm" allowed:"a whole number from 1 to alarmEvaluationPeriods: the alarm fires when that many of the evaluation periods breach (M of N)" default:"none (every evaluation period must breach)"`
-	AlarmTreatMissingData   string   `json:"alarmTreatMissingData" allowed:"one of missing, ignore, breaching, notBreaching"`
+	AlarmTreatMissingData   string   `json:"alarmTreatMissingData" enum:"missingData" allowed:"one of {enum}"`
 
 	// Production posture; all off by default except Protect.
 	Protect                 bool              `json:"protect" allowed:"true or false; false lets Terraform delete or replace the stream"`
@@ -45,26 +51,26 @@ type Config struct {
 	AlarmOnInsufficientData bool              `json:"alarmOnInsufficientData" allowed:"true or false; true needs alarmEmails or alarmTopicArn"`
 	AlertTopicEncryption    bool              `json:"alertTopicEncryption" allowed:"true or false; false leaves the alert topic of alarmEmails unencrypted and saves its KMS key (about $1 a month)"`
 	AlertTopicKMSKeyID      string            `json:"alertTopicKmsKeyId" allowed:"the ARN of a KMS key or alias whose key policy lets cloudwatch.amazonaws.com use it (kms:Decrypt, kms:GenerateDataKey*); needs alarmEmails" default:"none (a key the stack creates, with rotation)"`
-	RecommendedAlarms       RecommendedAlarms `json:"recommendedAlarms" allowed:"true, false, or an object of thresholds that turns the set on with them: iteratorAgeMilliseconds, readProvisionedThroughputExceeded, writeProvisionedThroughputExceeded, putRecordsFailedRecords, getRecordsSuccess, putRecordSuccess (README, Recommended alarms)"`
+	RecommendedAlarms       RecommendedAlarms `json:"recommendedAlarms" enum:"thresholdKeys" allowed:"true, false, or an object of thresholds that turns the set on with them: {enum} (docs/production.md, Recommended alarms)"`
 	Dashboard               bool              `json:"dashboard" allowed:"true or false"`
 	Tags                    map[string]string `json:"tags" allowed:"an object of up to 50 tags, {\"key\": \"value\"}: keys 1-128 and values 0-256 characters of letters, digits, spaces and _ . : / = + - @; keys not starting with aws:" default:"none"`
 	StateBucket             string            `json:"stateBucket" allowed:"an S3 bucket name: 3-63 characters of a-z 0-9 . -, starting and ending with a letter or digit" default:"none (local state)"`
 	StateKey                string            `json:"stateKey" allowed:"an S3 object key of 1-1017 bytes (1024 with the lock file's .tflock), not starting or ending with / and without //; needs stateBucket" default:"kinesis-monitoring/terraform.tfstate (with environments: kinesis-monitoring/<name>/terraform.tfstate)"`
 	StateRegion             string            `json:"stateRegion" allowed:"an AWS region, as for region; needs stateBucket" default:"the region setting"`
-	AdoptExisting           Adoption          `json:"adoptExisting" allowed:"false, true (every resource the stack names: the stream, its alarms, the SNS topic, the dashboard), or a list of stream, alarms, topic, dashboard to import instead of creating (README, Troubleshooting)"`
-	StateKMSKeyID           string            `json:"stateKmsKeyId" allowed:"a KMS key or alias ARN (arn:aws:kms:<region>:<account>:key/<id> or …:alias/<name>) for the state object; needs stateBucket" default:"none (SSE-S3)"`
+	AdoptExisting           Adoption          `json:"adoptExisting" enum:"adoptableKinds" allowed:"false, true (every resource the stack names: the stream, its alarms, the SNS topic, the dashboard), or a list of {enum} to import instead of creating (docs/troubleshooting.md)"`
+	StateKMSKeyID           string            `json:"stateKmsKeyId" allowed:"a KMS key or alias ARN (arn:aws:kms:<region>:<account>:key/<id> or …:alias/<name>; Terraform's S3 backend takes key ids that are RFC 4122 UUIDs or mrk- ids) for the state object; needs stateBucket" default:"none (SSE-S3)"`
 
 	// Environment is the name of the environment this configuration belongs
 	// to, or "" for the single stack without environments. Not a setting.
 	Environment string `json:"-"`
 }
 
-// DefaultConfig returns the specification: what a synth without overrides builds.
-func DefaultConfig() Config {
+// Default returns the specification: what a synth without overrides builds.
+func Default() Config {
 	return Config{
 		Region:         "us-east-1",
 		StreamName:     "xfusion-kinesis-stream",
-		StreamMode:     streamModeProvisioned,
+		StreamMode:     Provisioned,
 		ShardCount:     1,
 		RetentionHours: 24,
 		ShardLevelMetrics: []string{
@@ -91,79 +97,71 @@ func DefaultConfig() Config {
 
 // The capacity modes of a stream.
 const (
-	streamModeProvisioned = "PROVISIONED"
-	streamModeOnDemand    = "ON_DEMAND"
+	Provisioned = "PROVISIONED"
+	OnDemand    = "ON_DEMAND"
 )
 
-// Values AWS accepts, in the order AWS documents them.
-var (
-	// staticComparisonOperators are the operators usable with a static threshold
-	// (the LessThanLower… / GreaterThanUpper… ones need an anomaly-detection band).
-	staticComparisonOperators = []string{
-		"GreaterThanOrEqualToThreshold", "GreaterThanThreshold",
-		"LessThanThreshold", "LessThanOrEqualToThreshold",
-	}
-	statistics        = []string{"SampleCount", "Average", "Sum", "Minimum", "Maximum"}
-	missingDataValues = []string{"missing", "ignore", "breaching", "notBreaching"}
+// enums are the lists of values that settings take, by the name a field's
+// enum tag gives: the validation checks against them, and the allowed texts
+// list them.
+var enums = map[string][]string{
+	"streamModes":         {Provisioned, OnDemand},
+	"shardLevelMetrics":   kinesis.ShardLevelMetrics,
+	"comparisonOperators": alarms.ComparisonOperators,
+	"statistics":          alarms.Statistics,
+	"missingData":         alarms.MissingDataTreatments,
+	"thresholdKeys":       alarms.Keys(),
+	"adoptableKinds":      AdoptableKinds,
+}
 
-	// regions are the regions hashicorp/aws 5.100.0 accepts: it refuses others
-	// at plan time ("invalid AWS Region") unless skip_region_validation is
-	// set. Every name of the form <area>-<direction>-<n> in the provider was
-	// planned with it; these 44 passed (the aws, aws-cn, aws-us-gov, ISO and
-	// European Sovereign Cloud partitions).
-	regions = []string{
-		"af-south-1", "ap-east-1", "ap-east-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-south-2",
-		"ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-7",
-		"ca-central-1", "ca-west-1", "eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1", "eu-south-2",
-		"eu-west-1", "eu-west-2", "eu-west-3", "il-central-1", "me-central-1", "me-south-1", "mx-central-1",
-		"sa-east-1", "us-east-1", "us-east-2", "us-west-1", "us-west-2",
-		"cn-north-1", "cn-northwest-1", "us-gov-east-1", "us-gov-west-1",
-		"us-iso-east-1", "us-iso-west-1", "us-isob-east-1", "us-isof-east-1", "us-isof-south-1", "eu-isoe-west-1",
-		"eusc-de-east-1",
-	}
-)
+// regions are the regions hashicorp/aws 5.100.0 accepts: it refuses others
+// at plan time ("invalid AWS Region") unless skip_region_validation is set.
+// Every name of the form <area>-<direction>-<n> in the provider was planned
+// with it; these 44 passed (the aws, aws-cn, aws-us-gov, ISO and European
+// Sovereign Cloud partitions).
+var regions = []string{
+	"af-south-1", "ap-east-1", "ap-east-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-south-2",
+	"ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-7",
+	"ca-central-1", "ca-west-1", "eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1", "eu-south-2",
+	"eu-west-1", "eu-west-2", "eu-west-3", "il-central-1", "me-central-1", "me-south-1", "mx-central-1",
+	"sa-east-1", "us-east-1", "us-east-2", "us-west-1", "us-west-2",
+	"cn-north-1", "cn-northwest-1", "us-gov-east-1", "us-gov-west-1",
+	"us-iso-east-1", "us-iso-west-1", "us-isob-east-1", "us-isof-east-1", "us-isof-south-1", "eu-isoe-west-1",
+	"eusc-de-east-1",
+}
 
-// AWS limits the settings are checked against (README, Limits).
+// AWS limits the settings are checked against (docs/environments-and-limits.md, Limits).
 const (
-	maxShardCount         = 10000                 // UpdateShardCount: default per-stream limit
-	minRetentionHours     = 24                    // CreateStream default; DecreaseStreamRetentionPeriod minimum
-	maxRetentionHours     = 8760                  // IncreaseStreamRetentionPeriod maximum (365 days)
-	maxAlarmNameLength    = 255                   // PutMetricAlarm AlarmName
-	maxDescriptionLength  = 1024                  // PutMetricAlarm AlarmDescription
-	maxEvaluationShort    = 86400                 // PutMetricAlarm: period × evaluation periods, periods under an hour
-	maxEvaluationLong     = 604800                // … and for periods of an hour or more
-	maxTags               = 50                    // tags per resource (Kinesis, SNS, CloudWatch)
-	maxTagKeyLength       = 128                   // characters
-	maxTagValueLength     = 256                   // characters
-	maxStateKeyBytes      = 1024 - len(".tflock") // S3 object keys are at most 1024 bytes; the lock object adds .tflock
-	contextEnvironmentVar = "CDKTF_CONTEXT_JSON"
+	maxShardCount        = 10000                 // UpdateShardCount: default per-stream limit
+	minRetentionHours    = 24                    // CreateStream default; DecreaseStreamRetentionPeriod minimum
+	maxRetentionHours    = 8760                  // IncreaseStreamRetentionPeriod maximum (365 days)
+	maxAlarmNameLength   = 255                   // PutMetricAlarm AlarmName
+	maxDescriptionLength = 1024                  // PutMetricAlarm AlarmDescription
+	maxEvaluationShort   = 86400                 // PutMetricAlarm: period × evaluation periods, periods under an hour
+	maxEvaluationLong    = 604800                // … and for periods of an hour or more
+	maxTags              = 50                    // tags per resource (Kinesis, SNS, CloudWatch)
+	maxTagKeyLength      = 128                   // characters
+	maxTagValueLength    = 256                   // characters
+	maxStateKeyBytes     = 1024 - len(".tflock") // S3 object keys are at most 1024 bytes; the lock object adds .tflock
 )
-
-const kmsKeyIDPattern = `([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[89ab][0-9a-f]{3}-[0-9a-f]{12}|mrk-[0-9a-f]{32})`
 
 var (
 	emailPattern      = regexp.MustCompile(`^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$`)
-	topicARNPattern   = regexp.MustCompile(`^arn:aws[a-z-]*:sns:([a-z]{2}(-[a-z]+)+-[0-9]+):[0-9]{12}:[A-Za-z0-9_-]{1,256}$`)
 	bucketPattern     = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
 	ipAddressPattern  = regexp.MustCompile(`^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$`)
 	tagPattern        = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
 	streamNamePattern = regexp.MustCompile(`^[a-zA-Z0-9_.-]{1,128}$`)
-	// KMS key ids are RFC 4122 UUIDs (variant 8-b; Terraform's S3 backend
-	// refuses others) or multi-Region mrk- ids.
-	kmsKeyPattern = regexp.MustCompile(`^(alias/[a-zA-Z0-9/_-]{1,250}|` + kmsKeyIDPattern + `|` + kmsARNPattern + `)$`)
-	kmsARNPattern = `arn:aws[a-z-]*:kms:[a-z]{2}(-[a-z]+)+-[0-9]+:[0-9]{12}:(key/` + kmsKeyIDPattern + `|alias/[a-zA-Z0-9/_-]{1,250})`
-	kmsARNOnly    = regexp.MustCompile(`^` + kmsARNPattern + `$`)
 )
 
 // validate checks every setting of c against what AWS, the provider and
 // Terraform accept, alone and together, and reports each problem to v.
 func (c Config) validate(v *validation) {
 	v.cfg = c
+	v.checkEnums()
 	v.check("region", slices.Contains(regions, c.Region), "is not a region hashicorp/aws 5.100 knows")
 	v.check("streamName", streamNamePattern.MatchString(c.StreamName), "is not allowed")
-	v.check("streamMode", c.StreamMode == streamModeProvisioned || c.StreamMode == streamModeOnDemand, "is not allowed")
 	v.check("shardCount", c.ShardCount >= 1 && c.ShardCount <= maxShardCount, "is out of range")
-	if c.StreamMode == streamModeOnDemand {
+	if c.StreamMode == OnDemand {
 		if v.set("shardCount") {
 			v.badAllowed("shardCount", "is set while streamMode is ON_DEMAND",
 				"leave shardCount out for an on-demand stream (AWS sets its shards), or use streamMode PROVISIONED")
@@ -180,14 +178,14 @@ func (c Config) validate(v *validation) {
 		case name == "ALL" && len(c.ShardLevelMetrics) > 1:
 			v.bad("shardLevelMetrics", `combines "ALL" with other names`)
 		case name == "ALL":
-		case !slices.Contains(kinesis.ShardLevelMetrics, name):
+		case !slices.Contains(enums["shardLevelMetrics"], name):
 			v.bad("shardLevelMetrics", fmt.Sprintf("names %q, which is not a shard-level metric", name))
 		case seen[name]:
 			v.bad("shardLevelMetrics", fmt.Sprintf("names %q twice", name))
 		}
 		seen[name] = true
 	}
-	v.check("kmsKeyId", kmsKeyPattern.MatchString(c.KMSKeyID), "is not allowed")
+	v.check("kmsKeyId", kmsKeyReference(c.KMSKeyID), "is not allowed")
 	if v.set("kmsKeyId") && !c.Encryption {
 		v.badAllowed("kmsKeyId", "is set while encryption is false",
 			"leave kmsKeyId out when encryption is false, or set encryption to true")
@@ -195,9 +193,6 @@ func (c Config) validate(v *validation) {
 	v.check("alarmName", c.AlarmName != "" && utf8.RuneCountInString(c.AlarmName) <= maxAlarmNameLength && noControlCharacters(c.AlarmName), "is not allowed")
 	v.check("alarmDescription", utf8.RuneCountInString(c.AlarmDescription) <= maxDescriptionLength && noControlCharacters(c.AlarmDescription), "is not allowed")
 	v.check("alarmThreshold", !math.IsNaN(c.AlarmThreshold) && !math.IsInf(c.AlarmThreshold, 0), "is not finite")
-	v.check("alarmComparisonOperator", slices.Contains(staticComparisonOperators, c.AlarmComparisonOperator), "is not allowed")
-	v.check("alarmStatistic", slices.Contains(statistics, c.AlarmStatistic), "is not allowed")
-	v.check("alarmTreatMissingData", slices.Contains(missingDataValues, c.AlarmTreatMissingData), "is not allowed")
 	periodOK := c.AlarmPeriod == 10 || c.AlarmPeriod == 20 || c.AlarmPeriod == 30 || (c.AlarmPeriod > 0 && c.AlarmPeriod%60 == 0)
 	v.check("alarmPeriod", periodOK && c.AlarmPeriod <= maxEvaluationLong, "is not allowed")
 	v.check("alarmEvaluationPeriods", c.AlarmEvaluationPeriods >= 1, "is out of range")
@@ -229,10 +224,10 @@ func (c Config) validate(v *validation) {
 		seen[strings.ToLower(e)] = true
 	}
 	if c.AlarmTopicARN != "" || v.set("alarmTopicArn") {
-		m := topicARNPattern.FindStringSubmatch(c.AlarmTopicARN)
-		v.check("alarmTopicArn", m != nil, "is not allowed")
-		if m != nil && m[1] != c.Region {
-			v.badAllowed("alarmTopicArn", "is in region "+m[1]+", the alarms in "+c.Region,
+		region, ok := topicARN(c.AlarmTopicARN)
+		v.check("alarmTopicArn", ok, "is not allowed")
+		if ok && region != c.Region {
+			v.badAllowed("alarmTopicArn", "is in region "+region+", the alarms in "+c.Region,
 				"a topic in the stack's region: CloudWatch alarms notify topics of their own region only")
 		}
 	}
@@ -251,7 +246,7 @@ func (c Config) validate(v *validation) {
 		case c.AlertTopicKMSKeyID != "" && !c.AlertTopicEncryption:
 			v.badAllowed("alertTopicKmsKeyId", "is set while alertTopicEncryption is false", "leave alertTopicKmsKeyId out, or set alertTopicEncryption to true")
 		case c.AlertTopicKMSKeyID != "":
-			v.check("alertTopicKmsKeyId", kmsARNOnly.MatchString(c.AlertTopicKMSKeyID), "is not allowed")
+			v.check("alertTopicKmsKeyId", kmsARN(c.AlertTopicKMSKeyID, keyIDPattern), "is not allowed")
 		}
 	}
 	c.validateAdoption(v)
@@ -287,28 +282,5 @@ func (c Config) validate(v *validation) {
 	v.check("stateKey", c.StateKey != "" && len(c.StateKey) <= maxStateKeyBytes && !strings.HasPrefix(c.StateKey, "/") &&
 		!strings.HasSuffix(c.StateKey, "/") && !strings.Contains(c.StateKey, "//") && noControlCharacters(c.StateKey), "is not allowed")
 	v.check("stateRegion", c.StateRegion == "" || slices.Contains(regions, c.StateRegion), "is not a region hashicorp/aws 5.100 knows")
-	v.check("stateKmsKeyId", c.StateKMSKeyID == "" || kmsARNOnly.MatchString(c.StateKMSKeyID), "is not allowed")
-}
-
-func noControlCharacters(s string) bool {
-	if !utf8.ValidString(s) {
-		return false
-	}
-	for _, r := range s {
-		if unicode.IsControl(r) {
-			return false
-		}
-	}
-	return true
-}
-
-// maxEchoLength is how much of a value a message repeats.
-const maxEchoLength = 80
-
-// clip cuts s to at most n characters, marking the cut with "…".
-func clip(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n-1]) + "…"
+	v.check("stateKmsKeyId", c.StateKMSKeyID == "" || kmsARN(c.StateKMSKeyID, backendKeyIDPattern), "is not allowed")
 }

@@ -1,4 +1,4 @@
-package main
+package config
 
 import (
 	"encoding/json"
@@ -53,7 +53,7 @@ var overrides = []struct {
 	{"recommendedAlarms", true, func(c *Config) { c.RecommendedAlarms.Enabled = true }, nil},
 	{"streamMode", "ON_DEMAND", func(c *Config) {
 		c.StreamMode = "ON_DEMAND"
-		c.AlarmDescription = onDemandAlarmDescription
+		c.AlarmDescription = OnDemandAlarmDescription
 	}, nil},
 	{"externalShardScaling", true, func(c *Config) { c.ExternalShardScaling = true }, nil},
 	{"alertTopicEncryption", false, func(c *Config) { c.AlertTopicEncryption = false }, map[string]any{"alarmEmails": []any{"ops@example.com"}}},
@@ -75,19 +75,6 @@ var overrides = []struct {
 		c.StateKMSKeyID = "arn:aws:kms:us-east-1:111122223333:key/0f4a9c2e-7b1d-4c3e-9a5f-6d8e2b1c4a7f"
 	}, map[string]any{"stateBucket": "xfusion-tfstate"}},
 }
-
-// specSettings are the settings of the specification's own values; the
-// production settings come on top of them.
-var specSettings = map[string]bool{
-	"region": true, "streamName": true, "shardCount": true, "retentionHours": true, "shardLevelMetrics": true,
-	"encryption": true, "kmsKeyId": true, "alarmName": true, "alarmDescription": true, "alarmThreshold": true,
-	"alarmComparisonOperator": true, "alarmStatistic": true, "alarmPeriod": true, "alarmEvaluationPeriods": true,
-	"alarmTreatMissingData": true,
-}
-
-// everySpecSettingButEncryption overrides every specification value
-// (encryption off rules out kmsKeyId, so it has cases of its own).
-func everySpecSettingButEncryption(key string) bool { return specSettings[key] && key != "encryption" }
 
 func TestEveryOverrideChangesExactlyItsField(t *testing.T) {
 	covered := map[string]bool{}
@@ -125,75 +112,8 @@ func TestEveryOverrideChangesExactlyItsField(t *testing.T) {
 	}
 }
 
-func TestOverridesReachTheSynthAndNothingElseChanges(t *testing.T) {
-	base := flatten(synth(t, defaults).Doc)
-	const stream, alarm = "resource.aws_kinesis_stream.stream.", "resource.aws_cloudwatch_metric_alarm.write_throttle_alarm."
-	cases := []struct {
-		name string
-		ctx  map[string]any
-		want map[string]string // every path that changes, with its new JSON value ("" = removed)
-	}{
-		{"all settings but encryption", contextOf(everySpecSettingButEncryption), map[string]string{
-			"provider.aws":                 `[{"region":"eu-west-1"}]`,
-			stream + "name":                `"team.orders-stream_2"`,
-			stream + "shard_count":         `3`,
-			stream + "retention_period":    `168`,
-			stream + "shard_level_metrics": `["IncomingBytes","IteratorAgeMilliseconds"]`,
-			stream + "kms_key_id":          `"alias/orders"`,
-			alarm + "alarm_name":           `"orders write throttling"`,
-			alarm + "alarm_description":    `"Add shards: writes are throttled"`,
-			alarm + "threshold":            `0`,
-			alarm + "comparison_operator":  `"GreaterThanOrEqualToThreshold"`,
-			alarm + "statistic":            `"Maximum"`,
-			alarm + "period":               `300`,
-			alarm + "evaluation_periods":   `3`,
-			alarm + "treat_missing_data":   `"breaching"`,
-		}},
-		{"encryption off", map[string]any{"encryption": false}, map[string]string{
-			stream + "encryption_type": `"NONE"`,
-			stream + "kms_key_id":      "",
-		}},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			// GIVEN the overrides WHEN synthesized
-			got := flatten(synth(t, c.ctx).Doc)
-			// THEN exactly the expected attributes differ from the default synth
-			changed := map[string]string{}
-			for path, v := range got {
-				if base[path] != v {
-					changed[path] = v
-				}
-			}
-			for path := range base {
-				if _, ok := got[path]; !ok {
-					changed[path] = ""
-				}
-			}
-			if diff := cmp.Diff(c.want, changed); diff != "" {
-				t.Errorf("changed attributes (-want +got):\n%s", diff)
-			}
-			// AND the alarm still follows the stream by reference
-			if dim := got[alarm+"dimensions.StreamName"]; dim != `"${aws_kinesis_stream.stream.name}"` {
-				t.Errorf("alarm dimension %s, want the stream reference", dim)
-			}
-		})
-	}
-}
-
-// contextOf builds a context from the override table.
-func contextOf(include func(key string) bool) map[string]any {
-	ctx := map[string]any{}
-	for _, o := range overrides {
-		if include(o.key) {
-			ctx[o.key] = o.value
-		}
-	}
-	return ctx
-}
-
 // Each AWS limit, at its edge: the last value AWS accepts is accepted, the
-// first one beyond it is refused with its message (README, Limits).
+// first one beyond it is refused with its message (docs/environments-and-limits.md, Limits).
 func TestLimitsAtTheEdge(t *testing.T) {
 	tags := func(n int) map[string]any {
 		m := map[string]any{}
@@ -272,10 +192,10 @@ func checkEdges(t *testing.T, cases []edgeCase) {
 // problemsOf returns the problem lines for a context that must be refused.
 func problemsOf(t *testing.T, ctx map[string]any) []string {
 	t.Helper()
-	_, err := ConfigsFromContext(ctx)
-	var ce *ConfigError
+	_, err := FromContext(ctx)
+	var ce *Error
 	if !errors.As(err, &ce) {
-		t.Fatalf("context %s: want a *ConfigError, got %v", echo(ctx), err)
+		t.Fatalf("context %s: want a *Error, got %v", echo(ctx), err)
 	}
 	if !strings.Contains(err.Error(), "nothing was synthesized") {
 		t.Errorf("message does not say that nothing was written: %v", err)
@@ -307,7 +227,7 @@ func TestAcceptedValueForms(t *testing.T) {
 		{"GovCloud region", map[string]any{"region": "us-gov-west-1"}, func(c Config) bool { return c.Region == "us-gov-west-1" }},
 		{"empty description", map[string]any{"alarmDescription": ""}, func(c Config) bool { return c.AlarmDescription == "" }},
 		{"cdktf's own context keys are not settings", map[string]any{"cdktfRelativeModules": []any{}, "cdktfVersion": "0.20.12", "@acme/flag": true}, func(c Config) bool {
-			return cmp.Equal(c, DefaultConfig())
+			return cmp.Equal(c, Default())
 		}},
 	}
 	for _, c := range cases {
@@ -346,8 +266,7 @@ func TestBadConfigurationsAreRefusedWithTheirMessage(t *testing.T) {
 		{"metric list with a number", map[string]any{"shardLevelMetrics": []any{"IncomingBytes", 3}}, `is not a list of strings`},
 		{"encryption as a string", map[string]any{"encryption": "false"}, `encryption: "false" is not true or false (write false without quotes); allowed: true or false`},
 		{"encryption as 1", map[string]any{"encryption": 1}, `encryption: 1 is not true or false`},
-		{"KMS key as a name", map[string]any{"kmsKeyId": "my-key"}, `kmsKeyId: "my-key" is not allowed; allowed: a KMS key alias (alias/…), key id, or key/alias ARN`},
-		{"KMS key id that is no UUID", map[string]any{"kmsKeyId": "1234abcd-12ab-34cd-56ef-1234567890ab"}, `kmsKeyId: "1234abcd-12ab-34cd-56ef-1234567890ab" is not allowed`},
+		{"KMS key as a name", map[string]any{"kmsKeyId": "my-key"}, `kmsKeyId: "my-key" is not allowed; allowed: a KMS key alias (alias/…), key id, or key or alias ARN`},
 		{"KMS ARN of another service", map[string]any{"kmsKeyId": "arn:aws:s3:::bucket"}, `kmsKeyId: "arn:aws:s3:::bucket" is not allowed`},
 		{"KMS key while encryption is off", map[string]any{"encryption": false, "kmsKeyId": "alias/orders"}, `kmsKeyId: "alias/orders" is set while encryption is false`},
 		{"region with capitals", map[string]any{"region": "US-EAST-1"}, `region: "US-EAST-1" is not a region hashicorp/aws 5.100 knows`},
@@ -384,6 +303,7 @@ func TestBadConfigurationsAreRefusedWithTheirMessage(t *testing.T) {
 		{"state key with a leading slash", map[string]any{"stateBucket": "xfusion-tfstate", "stateKey": "/a.tfstate"}, `stateKey: "/a.tfstate" is not allowed`},
 		{"state region malformed", map[string]any{"stateBucket": "xfusion-tfstate", "stateRegion": "useast1"}, `stateRegion: "useast1" is not a region`},
 		{"state KMS key as an alias name", map[string]any{"stateBucket": "xfusion-tfstate", "stateKmsKeyId": "alias/state"}, `stateKmsKeyId: "alias/state" is not allowed; allowed: a KMS key or alias ARN`},
+		{"state KMS key id that is no RFC 4122 UUID (Terraform's S3 backend)", map[string]any{"stateBucket": "xfusion-tfstate", "stateKmsKeyId": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}, `stateKmsKeyId: "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab" is not allowed`},
 		{"a value of a megabyte is echoed in short", map[string]any{"alarmDescription": strings.Repeat("x", 1<<20)}, `alarmDescription: "` + strings.Repeat("x", 78) + `… is not allowed`},
 		{"an alarm name a recommended alarm has too", map[string]any{"recommendedAlarms": true, "alarmName": "xfusion-kinesis-stream-iterator-age"},
 			`alarmName: "xfusion-kinesis-stream-iterator-age" gives two alarms the name "xfusion-kinesis-stream-iterator-age" in us-east-1`},
@@ -419,9 +339,9 @@ func TestBadConfigurationsAreRefusedWithTheirMessage(t *testing.T) {
 		}
 		// WHEN built THEN one problem per bad key, sorted by key
 		_, err := ConfigFromContext(ctx)
-		var ce *ConfigError
+		var ce *Error
 		if !errors.As(err, &ce) {
-			t.Fatalf("want a *ConfigError, got %v", err)
+			t.Fatalf("want a *Error, got %v", err)
 		}
 		var got []string
 		for _, p := range ce.Problems {
@@ -507,7 +427,7 @@ func TestLoadContext(t *testing.T) {
 
 // The project's own cdktf.json must synthesize exactly the specification.
 func TestProjectContextIsTheSpecification(t *testing.T) {
-	data, err := os.ReadFile("cdktf.json")
+	data, err := os.ReadFile("../cdktf.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -519,7 +439,7 @@ func TestProjectContextIsTheSpecification(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg, err := ConfigFromContext(project.Context)
-	if err != nil || !cmp.Equal(cfg, DefaultConfig()) {
+	if err != nil || !cmp.Equal(cfg, Default()) {
 		t.Errorf("cdktf.json context %v does not give the specification: %v", project.Context, err)
 	}
 	if project.App != "go run ." {
@@ -530,7 +450,7 @@ func TestProjectContextIsTheSpecification(t *testing.T) {
 // ConfigFromContext is ConfigsFromContext for a context without
 // environments: the tests' shorthand.
 func ConfigFromContext(ctx map[string]any) (Config, error) {
-	configs, err := ConfigsFromContext(ctx)
+	configs, err := FromContext(ctx)
 	if err != nil {
 		return Config{}, err
 	}

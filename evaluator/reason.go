@@ -1,10 +1,10 @@
 package evaluator
 
 import (
-	"fmt"
+	"bytes"
 	"math"
 	"strconv"
-	"strings"
+	"time"
 
 	"github.com/xfusion/kinesis-monitoring/alarms"
 )
@@ -24,38 +24,90 @@ func (r *rules) reason(points []Point, t int64, decided how, j, k, winB, rangeB 
 		evaluated, breaching = points[k-r.n:k], winB
 	}
 	missing := r.n - len(evaluated)
-	var b strings.Builder
+	b := make([]byte, 0, 256)
 	switch {
 	case decided == byNothing && len(evaluated) == 0:
-		fmt.Fprintf(&b, "Insufficient Data: %s unknown.", count(r.rng, "datapoint was", "datapoints were"))
+		b = append(b, "Insufficient Data: "...)
+		b = count(b, r.rng, "datapoint was", "datapoints were")
+		b = append(b, " unknown."...)
 	case decided == byNothing:
-		fmt.Fprintf(&b, "Insufficient Data: %d out of the last %d datapoints %s %s %s the threshold (%s), fewer than %d and too recent to alarm on, and %s unknown.",
-			breaching, len(evaluated), list(evaluated), verb(breaching), r.op(), number(r.a.Threshold), r.m,
-			count(r.rng-len(evaluated), "datapoint was", "datapoints were"))
+		b = append(b, "Insufficient Data: "...)
+		b = r.outOf(b, breaching, evaluated, "")
+		b = append(b, ", fewer than "...)
+		b = strconv.AppendInt(b, int64(r.m), 10)
+		b = append(b, " and too recent to alarm on, and "...)
+		b = count(b, r.rng-len(evaluated), "datapoint was", "datapoints were")
+		b = append(b, " unknown."...)
 	case decided == byFill && len(evaluated) == 0:
-		fmt.Fprintf(&b, "Threshold Crossed: no datapoints were received for %s and %s treated as [%s].",
-			count(r.rng, "period", "periods"), count(missing, "missing datapoint was", "missing datapoints were"), r.fill())
+		b = append(b, "Threshold Crossed: no datapoints were received for "...)
+		b = count(b, r.rng, "period", "periods")
+		b = append(b, " and "...)
+		b = count(b, missing, "missing datapoint was", "missing datapoints were")
+		b = append(b, " treated as ["...)
+		b = append(b, r.fill()...)
+		b = append(b, "]."...)
 	case decided == byEarly:
-		fmt.Fprintf(&b, "Threshold Crossed: %d out of the last %d datapoints %s %s %s the threshold (%s), the oldest %s ago, and no more recent datapoint was received (minimum %s for %s -> %s transition: the oldest breaching datapoint is at least that many periods old).",
-			breaching, len(evaluated), list(evaluated), verb(breaching), r.op(), number(r.a.Threshold),
-			count(int((t-evaluated[0].Time.Unix())/r.period), "period", "periods"),
-			count(r.m, "datapoint", "datapoints"), from, to)
+		b = append(b, "Threshold Crossed: "...)
+		b = r.outOf(b, breaching, evaluated, "")
+		b = append(b, ", the oldest "...)
+		b = count(b, int((t-evaluated[0].Time.Unix())/r.period), "period", "periods")
+		b = append(b, " ago, and no more recent datapoint was received"...)
+		b = minimumFor(b, r.m, from, to)
+		b = append(b, ": the oldest breaching datapoint is at least that many periods old)."...)
 	default:
 		counted, not, minimum := breaching, "", r.m
 		if to == OK {
 			counted, not, minimum = len(evaluated)-breaching, "not ", r.n-r.m+1
 		}
-		fmt.Fprintf(&b, "Threshold Crossed: %d out of the last %d datapoints %s %s %s%s the threshold (%s)",
-			counted, len(evaluated), list(evaluated), verb(counted), not, r.op(), number(r.a.Threshold))
+		b = append(b, "Threshold Crossed: "...)
+		b = r.outOf(b, counted, evaluated, not)
 		switch {
 		case missing > 0 && decided == byFill:
-			fmt.Fprintf(&b, ", and %s treated as [%s]", count(missing, "missing datapoint was", "missing datapoints were"), r.fill())
+			b = append(b, ", and "...)
+			b = count(b, missing, "missing datapoint was", "missing datapoints were")
+			b = append(b, " treated as ["...)
+			b = append(b, r.fill()...)
+			b = append(b, ']')
 		case missing > 0:
-			fmt.Fprintf(&b, ", and %s", count(missing, "datapoint was missing", "datapoints were missing"))
+			b = append(b, ", and "...)
+			b = count(b, missing, "datapoint was missing", "datapoints were missing")
 		}
-		fmt.Fprintf(&b, " (minimum %s for %s -> %s transition).", count(minimum, "datapoint", "datapoints"), from, to)
+		b = minimumFor(b, minimum, from, to)
+		b = append(b, ")."...)
 	}
-	return b.String()
+	return string(b)
+}
+
+// outOf is "c out of the last n datapoints [list] was (not) <op> the
+// threshold (t)".
+func (r *rules) outOf(b []byte, c int, evaluated []Point, not string) []byte {
+	b = strconv.AppendInt(b, int64(c), 10)
+	b = append(b, " out of the last "...)
+	b = strconv.AppendInt(b, int64(len(evaluated)), 10)
+	b = append(b, " datapoints "...)
+	b = list(b, evaluated)
+	if c == 1 {
+		b = append(b, " was "...)
+	} else {
+		b = append(b, " were "...)
+	}
+	b = append(b, not...)
+	b = append(b, r.op()...)
+	b = append(b, " the threshold ("...)
+	b = number(b, r.a.Threshold)
+	return append(b, ')')
+}
+
+// minimumFor is " (minimum n datapoints for FROM -> TO transition", to be
+// closed.
+func minimumFor(b []byte, minimum int, from, to State) []byte {
+	b = append(b, " (minimum "...)
+	b = count(b, minimum, "datapoint", "datapoints")
+	b = append(b, " for "...)
+	b = append(b, from...)
+	b = append(b, " -> "...)
+	b = append(b, to...)
+	return append(b, " transition"...)
 }
 
 func (r *rules) op() string {
@@ -78,42 +130,53 @@ func (r *rules) fill() string {
 }
 
 // list is "[v (dd/mm/yy hh:mm:ss), …]", newest first, at most reasonListed.
-func list(points []Point) string {
-	var b strings.Builder
-	b.WriteByte('[')
+func list(b []byte, points []Point) []byte {
+	b = append(b, '[')
 	for i := len(points) - 1; i >= 0; i-- {
 		if len(points)-1-i == reasonListed {
-			b.WriteString(", ...")
+			b = append(b, ", ..."...)
 			break
 		}
 		if i < len(points)-1 {
-			b.WriteString(", ")
+			b = append(b, ", "...)
 		}
-		fmt.Fprintf(&b, "%s (%s)", number(points[i].Value), points[i].Time.UTC().Format("02/01/06 15:04:05"))
+		b = number(b, points[i].Value)
+		b = append(b, " ("...)
+		b = stamp(b, points[i].Time.UTC())
+		b = append(b, ')')
 	}
-	b.WriteByte(']')
-	return b.String()
+	return append(b, ']')
 }
 
 // number formats a value as CloudWatch does: always with a decimal point.
-func number(v float64) string {
-	s := strconv.FormatFloat(v, 'f', -1, 64)
-	if !math.IsInf(v, 0) && !math.IsNaN(v) && !strings.Contains(s, ".") {
-		s += ".0"
+func number(b []byte, v float64) []byte {
+	n := len(b)
+	b = strconv.AppendFloat(b, v, 'f', -1, 64)
+	if !math.IsInf(v, 0) && !math.IsNaN(v) && !bytes.ContainsRune(b[n:], '.') {
+		b = append(b, ".0"...)
 	}
-	return s
+	return b
 }
 
-func verb(n int) string {
+func count(b []byte, n int, one, many string) []byte {
+	b = strconv.AppendInt(b, int64(n), 10)
+	b = append(b, ' ')
 	if n == 1 {
-		return "was"
+		return append(b, one...)
 	}
-	return "were"
+	return append(b, many...)
 }
 
-func count(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
+// stamp is the time as CloudWatch's reasons show it, dd/mm/yy hh:mm:ss
+// ("02/01/06 15:04:05").
+func stamp(b []byte, t time.Time) []byte {
+	y, mo, d := t.Date()
+	h, mi, sec := t.Clock()
+	for i, v := range [...]int{d, int(mo), y % 100, h, mi, sec} {
+		if i > 0 {
+			b = append(b, "// ::"[i-1])
+		}
+		b = append(b, byte('0'+v/10), byte('0'+v%10))
 	}
-	return strconv.Itoa(n) + " " + many
+	return b
 }

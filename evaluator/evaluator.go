@@ -332,23 +332,24 @@ func (r *rules) replay(points []Point, start, end time.Time, each func(Evaluatio
 		early    = int64(r.m) * p
 		cur      = stInsufficient
 		k, j     int   // points[:k] are known; points[j:k] are in the range
+		secK     int64 // points[k].Time.Unix(), when k < n
+		secJ     int64 // points[j].Time.Unix(), when j < n
 		winB     int   // breaching among points[k-N:k]
 		rangeB   int   // breaching among points[j:k]
 		prevSec  int64 = math.MinInt64
 		inAlarm  int64 // evaluations that left the alarm in ALARM
 		inInsuff int64 // … in INSUFFICIENT_DATA
 	)
+	if n > 0 {
+		secK = points[0].Time.Unix()
+		secJ = secK
+	}
 	for t := first; t <= last; t += p {
-		known := t - p
-		for k < n {
-			s := points[k].Time.Unix()
-			if s > known {
-				break
-			}
-			if s < prevSec {
+		for known := t - p; k < n && secK <= known; {
+			if secK < prevSec {
 				return Result{}, false
 			}
-			prevSec = s
+			prevSec = secK
 			if r.breaches(points[k].Value) {
 				winB++
 				rangeB++
@@ -356,11 +357,16 @@ func (r *rules) replay(points []Point, start, end time.Time, each func(Evaluatio
 			if k >= r.n && r.breaches(points[k-r.n].Value) {
 				winB--
 			}
-			k++
+			if k++; k < n {
+				secK = points[k].Time.Unix()
+			}
 		}
-		for lo := t - span; j < k && points[j].Time.Unix() < lo; j++ {
+		for lo := t - span; j < k && secJ < lo; {
 			if r.breaches(points[j].Value) {
 				rangeB--
+			}
+			if j++; j < n {
+				secJ = points[j].Time.Unix()
 			}
 		}
 
@@ -373,7 +379,7 @@ func (r *rules) replay(points []Point, start, end time.Time, each func(Evaluatio
 				next = stAlarm
 			}
 		} else {
-			next, decided = r.partial(have, rangeB, have > 0 && t-points[j].Time.Unix() >= early, cur)
+			next, decided = r.partial(have, rangeB, have > 0 && t-secJ >= early, cur)
 		}
 
 		if next != cur {

@@ -150,6 +150,10 @@ func list(b []byte, points []Point) []byte {
 
 // number formats a value as CloudWatch does: always with a decimal point.
 func number(b []byte, v float64) []byte {
+	if v == math.Trunc(v) && math.Abs(v) < 1e15 {
+		b = strconv.AppendInt(b, int64(v), 10)
+		return append(b, ".0"...)
+	}
 	n := len(b)
 	b = strconv.AppendFloat(b, v, 'f', -1, 64)
 	if !math.IsInf(v, 0) && !math.IsNaN(v) && !bytes.ContainsRune(b[n:], '.') {

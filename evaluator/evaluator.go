@@ -48,6 +48,13 @@
 //     INSUFFICIENT_DATA; under ignore the alarm keeps its state.
 //
 // The alarm starts in INSUFFICIENT_DATA ("The alarm has just started").
+// A consequence of rule 3: with no datapoint at all, before start
+// included, the first evaluation's range is all missing, and breaching
+// goes to ALARM (notBreaching to OK) at the first boundary after start, as
+// the row "- - - - -" of the guide's tables says. When the data stops
+// instead, the last datapoints keep deciding while they are in the range
+// (the guide's note: alarms "might repeatedly re-evaluate the last set of
+// data points for a period of time after the metric has stopped flowing").
 //
 // # What is simplified
 //
@@ -373,7 +380,21 @@ func (r *rules) replay(points []Point, start, end time.Time, each func(Evaluatio
 		have := k - j
 		next, decided := cur, byData
 		if have >= r.n {
-			// Rule 2: the N most recent real datapoints.
+			// "If some data points in the evaluation range are missing, but
+			// the total number of existing data points that were
+			// successfully retrieved from the evaluation range is equal to
+			// or more than the alarm's Evaluation Periods, CloudWatch
+			// evaluates the alarm state based on the most recent real data
+			// points that were successfully retrieved, including the
+			// necessary extra data points from farther back in the
+			// evaluation range. In this case, the value you set for how to
+			// treat missing data is not needed and is ignored." ("How alarm
+			// state is evaluated when data is missing",
+			// alarms-and-missing-data.html) With M of them breaching, ALARM:
+			// "Datapoints to Alarm is the number of data points within the
+			// Evaluation Periods that must be breaching to cause the alarm to
+			// go to the ALARM state." ("Alarm evaluation",
+			// alarm-evaluation.html)
 			next = stOK
 			if winB >= r.m {
 				next = stAlarm

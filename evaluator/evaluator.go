@@ -273,14 +273,21 @@ const (
 // "greater than" (or "greater than or equal to") by negating values and
 // threshold for the LessThan operators.
 type rules struct {
-	a       alarms.Alarm
-	period  int64 // seconds
-	n, m    int   // N evaluation periods, M datapoints to alarm
-	rng     int   // evaluation range, periods
+	a      alarms.Alarm
+	period int64 // seconds
+	n, m   int   // N evaluation periods, M datapoints to alarm
+	rng    int   // evaluation range, periods
+	comparator
+	treat treatment
+	buf   []byte // the reasons' scratch
+}
+
+// comparator is the comparison as "greater than": a value breaches when,
+// negated for the LessThan operators, it is greater than thr (or equal).
+type comparator struct {
 	thr     float64
 	neg     bool // LessThan*: compare −v with −threshold
 	orEqual bool // …OrEqualTo…: a value equal to the threshold breaches
-	treat   treatment
 }
 
 func newRules(a alarms.Alarm) *rules {
@@ -288,7 +295,8 @@ func newRules(a alarms.Alarm) *rules {
 		panic(err)
 	}
 	r := &rules{
-		a: a, period: int64(a.Period), n: a.EvaluationPeriods, m: a.Datapoints(), rng: EvaluationRange(a), thr: a.Threshold,
+		a: a, period: int64(a.Period), n: a.EvaluationPeriods, m: a.Datapoints(), rng: EvaluationRange(a),
+		comparator: comparator{thr: a.Threshold},
 	}
 	switch a.Comparison {
 	case alarms.GreaterThanOrEqualToThreshold:
@@ -311,14 +319,14 @@ func newRules(a alarms.Alarm) *rules {
 
 // breaches reports whether a value breaches the threshold. NaN breaches
 // nothing.
-func (r *rules) breaches(v float64) bool {
-	if r.neg {
+func (c comparator) breaches(v float64) bool {
+	if c.neg {
 		v = -v
 	}
-	if r.orEqual {
-		return v >= r.thr
+	if c.orEqual {
+		return v >= c.thr
 	}
-	return v > r.thr
+	return v > c.thr
 }
 
 // replay runs the evaluations. It reports false, having stopped, when it
@@ -335,6 +343,9 @@ func (r *rules) replay(points []Point, start, end time.Time, each func(Evaluatio
 
 	var (
 		n        = len(points)
+		c        = r.comparator
+		nEval    = r.n
+		mAlarm   = r.m
 		span     = int64(r.rng) * p
 		early    = int64(r.m) * p
 		cur      = stInsufficient
@@ -357,11 +368,11 @@ func (r *rules) replay(points []Point, start, end time.Time, each func(Evaluatio
 				return Result{}, false
 			}
 			prevSec = secK
-			if r.breaches(points[k].Value) {
+			if c.breaches(points[k].Value) {
 				winB++
 				rangeB++
 			}
-			if k >= r.n && r.breaches(points[k-r.n].Value) {
+			if k >= nEval && c.breaches(points[k-nEval].Value) {
 				winB--
 			}
 			if k++; k < n {
@@ -369,7 +380,7 @@ func (r *rules) replay(points []Point, start, end time.Time, each func(Evaluatio
 			}
 		}
 		for lo := t - span; j < k && secJ < lo; {
-			if r.breaches(points[j].Value) {
+			if c.breaches(points[j].Value) {
 				rangeB--
 			}
 			if j++; j < n {
@@ -379,7 +390,7 @@ func (r *rules) replay(points []Point, start, end time.Time, each func(Evaluatio
 
 		have := k - j
 		next, decided := cur, byData
-		if have >= r.n {
+		if have >= nEval {
 			// "If some data points in the evaluation range are missing, but
 			// the total number of existing data points that were
 			// successfully retrieved from the evaluation range is equal to
@@ -396,7 +407,7 @@ func (r *rules) replay(points []Point, start, end time.Time, each func(Evaluatio
 			// go to the ALARM state." ("Alarm evaluation",
 			// alarm-evaluation.html)
 			next = stOK
-			if winB >= r.m {
+			if winB >= mAlarm {
 				next = stAlarm
 			}
 		} else {

@@ -24,7 +24,10 @@ func (r *rules) reason(points []Point, t int64, decided how, j, k, winB, rangeB 
 		evaluated, breaching = points[k-r.n:k], winB
 	}
 	missing := r.n - len(evaluated)
-	b := make([]byte, 0, 256)
+	if r.buf == nil {
+		r.buf = make([]byte, 0, 512)
+	}
+	b := r.buf[:0]
 	switch {
 	case decided == byNothing && len(evaluated) == 0:
 		b = append(b, "Insufficient Data: "...)
@@ -75,6 +78,7 @@ func (r *rules) reason(points []Point, t int64, decided how, j, k, winB, rangeB 
 		b = minimumFor(b, minimum, from, to)
 		b = append(b, ")."...)
 	}
+	r.buf = b
 	return string(b)
 }
 

@@ -9,8 +9,8 @@
 //
 // They are the CloudWatch User Guide's, cited next to the code that applies
 // them. The guide's pages moved over the years; the text quoted here is the
-// last complete revision of the guide's source (awsdocs/amazon-cloudwatch-
-// user-guide, doc_source/AlarmThatSendsEmail.md, 17 May 2023), whose
+// last complete revision of the guide's source (the archived repository
+// awsdocs/amazon-cloudwatch-user-guide, 17 May 2023), whose
 // sections now live on these pages:
 //
 //   - "Alarm evaluation" (period, evaluation periods, datapoints to alarm,
@@ -34,18 +34,19 @@
 //  2. If the range holds at least N real datapoints, the N most recent of
 //     them decide, wherever the gaps are: ALARM if at least M breach, else
 //     OK. The missing-data treatment is not consulted.
-//  3. Otherwise every real datapoint of the range is evaluated and the
-//     N−r missing ones are filled with the treatment: breaching adds N−r
-//     breaching datapoints, notBreaching N−r good ones; ALARM if at least M
-//     breach, else OK.
+//  3. Otherwise, with r < N real datapoints in the range, all r are
+//     evaluated and the N−r missing ones are filled with the treatment:
+//     breaching adds N−r breaching datapoints, notBreaching N−r good ones;
+//     ALARM if at least M breach, else OK.
 //  4. Under missing and ignore the missing datapoints are not filled: with
 //     no real datapoint in the range, missing goes to INSUFFICIENT_DATA and
-//     ignore keeps the current state; with M breaching real datapoints the
-//     alarm goes to ALARM; with a real datapoint that does not breach, to
-//     OK; with real datapoints that all breach but are fewer than M, the
-//     premature-transition rule decides: under missing the alarm goes to
-//     ALARM when the oldest of them is at least M periods old, else to
-//     INSUFFICIENT_DATA; under ignore the alarm keeps its state.
+//     ignore keeps the current state; with at least M breaching real
+//     datapoints the alarm goes to ALARM; else with a real datapoint that
+//     does not breach, to OK; with real datapoints that all breach but are
+//     fewer than M, the premature-transition rule decides: under missing
+//     the alarm goes to ALARM when the oldest of them is at least M periods
+//     old (the datapoint of the period that ended at t is 1 period old),
+//     else to INSUFFICIENT_DATA; under ignore the alarm keeps its state.
 //
 // The alarm starts in INSUFFICIENT_DATA ("The alarm has just started").
 // A consequence of rule 3: with no datapoint at all, before start

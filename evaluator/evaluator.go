@@ -1,0 +1,565 @@
+// Package evaluator replays CloudWatch's evaluation of a metric alarm on a
+// static threshold: given an alarms.Alarm and the datapoints of its metric
+// (already aggregated with the alarm's statistic and period, as GetMetricData
+// returns them: one value per period, stamped with the period's start,
+// periods without data absent), it says which state the alarm would have
+// been in after each evaluation, and when it changed state.
+//
+// # The rules
+//
+// They are the CloudWatch User Guide's, cited next to the code that applies
+// them. The guide's pages moved over the years; the text quoted here is the
+// last complete revision of the guide's source (the archived repository
+// awsdocs/amazon-cloudwatch-user-guide, 17 May 2023), whose
+// sections now live on these pages:
+//
+//   - "Alarm evaluation" (period, evaluation periods, datapoints to alarm,
+//     M out of N, the three states):
+//     https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-evaluation.html
+//   - "Configuring how CloudWatch alarms treat missing data", with its
+//     sections "How alarm state is evaluated when data is missing" (the
+//     evaluation range, the two example tables) and "Avoiding premature
+//     transitions to alarm state":
+//     https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-missing-data.html
+//   - formerly both on "Using Amazon CloudWatch alarms":
+//     https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html
+//   - the archived source: https://github.com/awsdocs/amazon-cloudwatch-user-guide/blob/b35549706cab03cdcd0a8df9956a2381c0315642/doc_source/AlarmThatSendsEmail.md
+//
+// One evaluation at a period boundary t, for an alarm of period P, N
+// evaluation periods and M datapoints to alarm:
+//
+//  1. The evaluation range is the EvaluationRange(a) = N+2 periods that
+//     ended by t (see ExtraDatapoints). A period's datapoint is known once
+//     the period is over.
+//  2. If the range holds at least N real datapoints, the N most recent of
+//     them decide, wherever the gaps are: ALARM if at least M breach, else
+//     OK. The missing-data treatment is not consulted.
+//  3. Otherwise, with r < N real datapoints in the range, all r are
+//     evaluated and the N−r missing ones are filled with the treatment:
+//     breaching adds N−r breaching datapoints, notBreaching N−r good ones;
+//     ALARM if at least M breach, else OK.
+//  4. Under missing and ignore the missing datapoints are not filled: with
+//     no real datapoint in the range, missing goes to INSUFFICIENT_DATA and
+//     ignore keeps the current state; with at least M breaching real
+//     datapoints the alarm goes to ALARM; else with a real datapoint that
+//     does not breach, to OK; with real datapoints that all breach but are
+//     fewer than M, the premature-transition rule decides: under missing
+//     the alarm goes to ALARM when the oldest of them is at least M periods
+//     old (the datapoint of the period that ended at t is 1 period old),
+//     else to INSUFFICIENT_DATA; under ignore the alarm keeps its state.
+//
+// The alarm starts in INSUFFICIENT_DATA ("The alarm has just started").
+// A consequence of rule 3: with no datapoint at all, before start
+// included, the first evaluation's range is all missing, and breaching
+// goes to ALARM (notBreaching to OK) at the first boundary after start, as
+// the row "- - - - -" of the guide's tables says. When the data stops
+// instead, the last datapoints keep deciding while they are in the range
+// (the guide's note: alarms "might repeatedly re-evaluate the last set of
+// data points for a period of time after the metric has stopped flowing").
+//
+// # What is simplified
+//
+// CloudWatch evaluates an alarm of a period of a minute or more every
+// minute, each time over the periods that end at that minute ("Alarm
+// evaluation"). This package evaluates at period boundaries aligned to the
+// Unix epoch only, the boundaries of the datapoints GetMetricData returns;
+// for the 60-second periods of the stack's alarms both are the same.
+// Percentile statistics with few samples, metric math and the AWS/DynamoDB
+// namespace's forced "ignore" are not modelled.
+package evaluator
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/xfusion/kinesis-monitoring/alarms"
+)
+
+// State is the state of an alarm, spelled as CloudWatch spells it.
+type State string
+
+// The three states of a metric alarm ("Alarm evaluation", Metric alarm
+// states).
+const (
+	OK               State = "OK"
+	Alarm            State = "ALARM"
+	InsufficientData State = "INSUFFICIENT_DATA"
+)
+
+// Point is one datapoint of the alarm's metric: the value of one period,
+// aggregated with the alarm's statistic, stamped with the period's start.
+type Point struct {
+	Time  time.Time
+	Value float64
+}
+
+// Transition is one change of state, at the period boundary whose
+// evaluation made it, with a reason in the style of CloudWatch's
+// StateReason.
+type Transition struct {
+	Time     time.Time
+	From, To State
+	Reason   string
+}
+
+// Result is what a replay found over (start, end].
+type Result struct {
+	// Final is the state after the last evaluation (INSUFFICIENT_DATA when
+	// there was none).
+	Final State
+	// Transitions are the changes of state, oldest first.
+	Transitions []Transition
+	// AlarmCount is the number of transitions into ALARM.
+	AlarmCount int
+	// TimeInAlarm is how long the alarm was in ALARM within (start, end]:
+	// each evaluation's state holds until the next evaluation or end.
+	TimeInAlarm time.Duration
+	// TimeInsufficientData is the same for INSUFFICIENT_DATA, counting the
+	// time from start to the first evaluation, when the alarm has no state
+	// yet.
+	TimeInsufficientData time.Duration
+	// Evaluations is the number of evaluations: the period boundaries in
+	// (start, end].
+	Evaluations int
+}
+
+// Evaluation is one evaluation, for EvaluateEach.
+type Evaluation struct {
+	// Time is the period boundary of the evaluation.
+	Time time.Time
+	// State is the state after the evaluation.
+	State State
+	// Real is how many real datapoints were evaluated, at most
+	// EvaluationPeriods.
+	Real int
+	// Filled is EvaluationPeriods − Real: the datapoints the evaluation
+	// range could not supply, which breaching and notBreaching fill in (the
+	// "# of data points that must be filled" column of the guide's tables).
+	Filled int
+	// Breaching is how many of the evaluated datapoints breach, filled ones
+	// included when missing data is treated as breaching.
+	Breaching int
+}
+
+// ExtraDatapoints is how many periods the evaluation range holds beyond the
+// alarm's EvaluationPeriods.
+//
+// The guide does not document the size of the range in general: "The exact
+// number of data points it attempts to retrieve depends on the length of
+// the alarm period and whether it is based on a metric with standard
+// resolution or high resolution" ("How alarm state is evaluated when data
+// is missing"). It gives one figure, for its example alarms of a 5-minute
+// period and 3 evaluation periods: "CloudWatch retrieves the 5 most recent
+// data points when evaluating the alarm, in case some of the most recent 3
+// data points are missing. 5 is the evaluation range for the alarm." N+2 is
+// that figure, the only documented one, and the rule the guide's tables are
+// reproduced with; other public reimplementations of the rules (LocalStack's
+// alarm scheduler among them) use the same N+2.
+const ExtraDatapoints = 2
+
+// EvaluationRange is how many periods an evaluation looks at: the alarm's
+// EvaluationPeriods plus ExtraDatapoints.
+func EvaluationRange(a alarms.Alarm) int { return a.EvaluationPeriods + ExtraDatapoints }
+
+// History is how far before start the caller must fetch datapoints so that
+// the first evaluation after start has its whole evaluation range, whatever
+// start is (for a start on a period boundary one period less would do).
+// The guide: "If data points are missing soon after you create an alarm,
+// and the metric was being reported to CloudWatch before you created the
+// alarm, CloudWatch retrieves the most recent data points from before the
+// alarm was created when evaluating the alarm."
+func History(a alarms.Alarm) time.Duration {
+	return time.Duration(EvaluationRange(a)) * a.PeriodDuration()
+}
+
+// Check reports why an alarm cannot be evaluated: a period or evaluation
+// periods that are not positive, datapoints to alarm outside 1..N, a NaN
+// threshold, an operator that is not one of the four static ones, an
+// unknown missing-data treatment (empty means missing, CloudWatch's
+// default).
+func Check(a alarms.Alarm) error {
+	var errs []error
+	if a.Period <= 0 {
+		errs = append(errs, fmt.Errorf("period %d s is not positive", a.Period))
+	}
+	if a.EvaluationPeriods < 1 {
+		errs = append(errs, fmt.Errorf("evaluation periods %d is not positive", a.EvaluationPeriods))
+	}
+	if a.DatapointsToAlarm < 0 || a.Datapoints() > a.EvaluationPeriods {
+		errs = append(errs, fmt.Errorf("datapoints to alarm %d is not within 1..%d", a.DatapointsToAlarm, a.EvaluationPeriods))
+	}
+	if math.IsNaN(a.Threshold) {
+		errs = append(errs, errors.New("threshold is NaN"))
+	}
+	if !slices.Contains(alarms.ComparisonOperators, a.Comparison) {
+		errs = append(errs, fmt.Errorf("comparison %q is not one of %v", a.Comparison, alarms.ComparisonOperators))
+	}
+	if a.TreatMissingData != "" && !slices.Contains(alarms.MissingDataTreatments, a.TreatMissingData) {
+		errs = append(errs, fmt.Errorf("missing-data treatment %q is not one of %v", a.TreatMissingData, alarms.MissingDataTreatments))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("evaluator: alarm %q: %w", a.Name, err)
+	}
+	return nil
+}
+
+// Evaluate replays the alarm over (start, end]: one evaluation at every
+// period boundary t in (start, end], boundaries being multiples of the
+// period since the Unix epoch. At t the datapoints of the periods that ended
+// by t are known (a point stamped p is known from p+period on). The alarm is
+// in INSUFFICIENT_DATA at start; points before start fill the evaluation
+// ranges of the first evaluations (fetch History(a) before start).
+//
+// points must be sorted by Time and hold at most one point per period; an
+// unsorted slice is sorted in a copy. Evaluate panics if Check(a) reports an
+// error.
+func Evaluate(a alarms.Alarm, points []Point, start, end time.Time) Result {
+	return EvaluateEach(a, points, start, end, nil)
+}
+
+// EvaluateEach is Evaluate, calling each (when not nil) after every
+// evaluation with the state it left the alarm in.
+func EvaluateEach(a alarms.Alarm, points []Point, start, end time.Time, each func(Evaluation)) Result {
+	r := newRules(a)
+	if each != nil && !sortedByTime(points) {
+		// Sorted up front so that each never sees an evaluation twice.
+		points = sortedCopy(points)
+	}
+	res, sorted := r.replay(points, start, end, each)
+	if !sorted {
+		res, _ = r.replay(sortedCopy(points), start, end, nil)
+	}
+	return res
+}
+
+// State codes of the replay loop.
+const (
+	stOK uint8 = iota
+	stAlarm
+	stInsufficient
+)
+
+var stateOf = [...]State{stOK: OK, stAlarm: Alarm, stInsufficient: InsufficientData}
+
+// How an evaluation was decided, for the reasons.
+type how uint8
+
+const (
+	// Enough real datapoints: the most recent N decide (rule 2).
+	byData how = iota
+	// Missing datapoints filled as breaching or not breaching (rule 3).
+	byFill
+	// missing or ignore, decided by the real datapoints alone (rule 4).
+	byRealOnly
+	// The premature-transition rule's ALARM (rule 4).
+	byEarly
+	// missing or ignore without a decision: INSUFFICIENT_DATA or the
+	// current state (rule 4).
+	byNothing
+)
+
+type treatment uint8
+
+const (
+	treatMissing treatment = iota
+	treatIgnore
+	treatBreaching
+	treatNotBreaching
+)
+
+// rules is an alarm prepared for the replay. A comparison is turned into
+// "greater than" (or "greater than or equal to") by negating values and
+// threshold for the LessThan operators.
+type rules struct {
+	a      alarms.Alarm
+	period int64 // seconds
+	n, m   int   // N evaluation periods, M datapoints to alarm
+	rng    int   // evaluation range, periods
+	comparator
+	treat treatment
+	buf   []byte // the reasons' scratch
+}
+
+// comparator is the comparison as "greater than": a value breaches when,
+// negated for the LessThan operators, it is greater than thr (or equal).
+type comparator struct {
+	thr     float64
+	neg     bool // LessThan*: compare −v with −threshold
+	orEqual bool // …OrEqualTo…: a value equal to the threshold breaches
+}
+
+func newRules(a alarms.Alarm) *rules {
+	if err := Check(a); err != nil {
+		panic(err)
+	}
+	r := &rules{
+		a: a, period: int64(a.Period), n: a.EvaluationPeriods, m: a.Datapoints(), rng: EvaluationRange(a),
+		comparator: comparator{thr: a.Threshold},
+	}
+	switch a.Comparison {
+	case alarms.GreaterThanOrEqualToThreshold:
+		r.orEqual = true
+	case alarms.LessThanThreshold:
+		r.neg, r.thr = true, -a.Threshold
+	case alarms.LessThanOrEqualToThreshold:
+		r.neg, r.thr, r.orEqual = true, -a.Threshold, true
+	}
+	switch a.TreatMissingData {
+	case alarms.MissingDataIgnore:
+		r.treat = treatIgnore
+	case alarms.MissingDataBreaching:
+		r.treat = treatBreaching
+	case alarms.MissingDataNotBreaching:
+		r.treat = treatNotBreaching
+	}
+	return r
+}
+
+// breaches reports whether a value breaches the threshold. NaN breaches
+// nothing.
+func (c comparator) breaches(v float64) bool {
+	if c.neg {
+		v = -v
+	}
+	if c.orEqual {
+		return v >= c.thr
+	}
+	return v > c.thr
+}
+
+// replay runs the evaluations. It reports false, having stopped, when it
+// finds points out of order.
+func (r *rules) replay(points []Point, start, end time.Time, each func(Evaluation)) (Result, bool) {
+	res := Result{Final: InsufficientData}
+	p := r.period
+	first := floorDiv(start.Unix(), p)*p + p
+	last := floorDiv(end.Unix(), p) * p
+	if last < first {
+		res.TimeInsufficientData = max(end.Sub(start), 0)
+		return res, true
+	}
+
+	var (
+		n        = len(points)
+		c        = r.comparator
+		nEval    = r.n
+		mAlarm   = r.m
+		span     = int64(r.rng) * p
+		early    = int64(r.m) * p
+		cur      = stInsufficient
+		k, j     int   // points[:k] are known; points[j:k] are in the range
+		secK     int64 // points[k].Time.Unix(), when k < n
+		secJ     int64 // points[j].Time.Unix(), when j < n
+		winB     int   // breaching among points[k-N:k]
+		rangeB   int   // breaching among points[j:k]
+		prevSec  int64 = math.MinInt64
+		inAlarm  int64 // evaluations that left the alarm in ALARM
+		inInsuff int64 // … in INSUFFICIENT_DATA
+	)
+	if n > 0 {
+		secK = points[0].Time.Unix()
+		secJ = secK
+	}
+	for t := first; t <= last; t += p {
+		for known := t - p; k < n && secK <= known; {
+			if secK < prevSec {
+				return Result{}, false
+			}
+			prevSec = secK
+			if c.breaches(points[k].Value) {
+				winB++
+				rangeB++
+			}
+			if k >= nEval && c.breaches(points[k-nEval].Value) {
+				winB--
+			}
+			if k++; k < n {
+				secK = points[k].Time.Unix()
+			}
+		}
+		for lo := t - span; j < k && secJ < lo; {
+			if c.breaches(points[j].Value) {
+				rangeB--
+			}
+			if j++; j < n {
+				secJ = points[j].Time.Unix()
+			}
+		}
+
+		have := k - j
+		next, decided := cur, byData
+		if have >= nEval {
+			// "If some data points in the evaluation range are missing, but
+			// the total number of existing data points that were
+			// successfully retrieved from the evaluation range is equal to
+			// or more than the alarm's Evaluation Periods, CloudWatch
+			// evaluates the alarm state based on the most recent real data
+			// points that were successfully retrieved, including the
+			// necessary extra data points from farther back in the
+			// evaluation range. In this case, the value you set for how to
+			// treat missing data is not needed and is ignored." ("How alarm
+			// state is evaluated when data is missing",
+			// alarms-and-missing-data.html) With M of them breaching, ALARM:
+			// "Datapoints to Alarm is the number of data points within the
+			// Evaluation Periods that must be breaching to cause the alarm to
+			// go to the ALARM state." ("Alarm evaluation",
+			// alarm-evaluation.html)
+			next = stOK
+			if winB >= mAlarm {
+				next = stAlarm
+			}
+		} else {
+			next, decided = r.partial(have, rangeB, have > 0 && t-secJ >= early, cur)
+		}
+
+		if next != cur {
+			res.Transitions = append(res.Transitions, Transition{
+				Time: time.Unix(t, 0).UTC(), From: stateOf[cur], To: stateOf[next],
+				Reason: r.reason(points, t, decided, j, k, winB, rangeB, stateOf[cur], stateOf[next]),
+			})
+			if next == stAlarm {
+				res.AlarmCount++
+			}
+			cur = next
+		}
+		switch cur {
+		case stAlarm:
+			inAlarm++
+		case stInsufficient:
+			inInsuff++
+		}
+		if each != nil {
+			e := Evaluation{Time: time.Unix(t, 0).UTC(), State: stateOf[cur], Real: min(have, r.n)}
+			e.Filled = r.n - e.Real
+			if have >= r.n {
+				e.Breaching = winB
+			} else {
+				e.Breaching = rangeB
+				if r.treat == treatBreaching {
+					e.Breaching += e.Filled
+				}
+			}
+			each(e)
+		}
+	}
+	// The last check for order: the points after the last known one.
+	for _, pt := range points[k:] {
+		s := pt.Time.Unix()
+		if s < prevSec {
+			return Result{}, false
+		}
+		prevSec = s
+	}
+
+	res.Final = stateOf[cur]
+	res.Evaluations = int((last-first)/p) + 1
+	// Every evaluation's state holds one period, the last one's until end.
+	periodDur := time.Duration(p) * time.Second
+	tail := end.Sub(time.Unix(last, 0))
+	res.TimeInAlarm = time.Duration(inAlarm) * periodDur
+	res.TimeInsufficientData = time.Unix(first, 0).Sub(start) + time.Duration(inInsuff)*periodDur
+	switch cur {
+	case stAlarm:
+		res.TimeInAlarm += tail - periodDur
+	case stInsufficient:
+		res.TimeInsufficientData += tail - periodDur
+	}
+	return res, true
+}
+
+// partial decides an evaluation whose range holds fewer than N real
+// datapoints: have of them, breaching of which breach; oldEnough is whether
+// the oldest of them is at least M periods old. It returns the new state
+// (cur to keep it) and how it was decided.
+func (r *rules) partial(have, breaching int, oldEnough bool, cur uint8) (uint8, how) {
+	switch r.treat {
+	case treatBreaching:
+		// "CloudWatch fills in the missing data points with the result you
+		// specified for how to treat missing data, and then evaluates the
+		// alarm. However, all real data points in the evaluation range are
+		// included in the evaluation. CloudWatch uses missing data points
+		// only as few times as possible." ("How alarm state is evaluated
+		// when data is missing", alarms-and-missing-data.html)
+		if breaching+r.n-have >= r.m {
+			return stAlarm, byFill
+		}
+		return stOK, byFill
+	case treatNotBreaching:
+		if breaching >= r.m {
+			return stAlarm, byFill
+		}
+		return stOK, byFill
+	}
+	// missing and ignore.
+	switch {
+	case have == 0:
+		// "missing – If all data points in the alarm evaluation range are
+		// missing, the alarm transitions to INSUFFICIENT_DATA."; "ignore –
+		// The current alarm state is maintained" (alarms-and-missing-data.html).
+		break
+	case breaching >= r.m:
+		return stAlarm, byRealOnly
+	case breaching < have:
+		// A real datapoint that does not breach: OK. The guide's tables:
+		// 3 of 3, "0 - - - -" is OK under MISSING and IGNORE; 2 of 3,
+		// "0 - X - -" and "- - - - 0" are OK under both.
+		return stOK, byRealOnly
+	case r.treat == treatMissing && oldEnough:
+		// "Avoiding premature transitions to alarm state": "alarms are
+		// designed to always go into ALARM state when the oldest available
+		// breaching datapoint during the Evaluation Periods number of data
+		// points is at least as old as the value of Datapoints to Alarm,
+		// and all other more recent data points are breaching or missing.
+		// In this case, the alarm goes into ALARM state even if the total
+		// number of datapoints available is lower than M". It applies when
+		// every real datapoint of the range breaches: the 2 of 3 row
+		// "0 - X - -", whose X is old enough, stays OK under MISSING, and
+		// the guide's older revisions say of "X - - - -" that it goes to
+		// ALARM "because the oldest evaluated data point is breaching and
+		// there aren't any non-breaching data points" (revision of 16 Jan
+		// 2019, 72266c733fe0d9f183ca8e7b1120869691b0fc6e). The IGNORE column
+		// of the same rows keeps the current state, so the rule is
+		// missing's only. The Knowledge Center says the same: "Why did my
+		// CloudWatch alarm send me a notification after a single breached
+		// data point?",
+		// https://aws.amazon.com/premiumsupport/knowledge-center/cloudwatch-alarm-single-data-point/
+		return stAlarm, byEarly
+	}
+	// No decision: missing goes to INSUFFICIENT_DATA, ignore keeps the
+	// state. For breaching datapoints too recent for the rule above
+	// ("- - - - X" with 3 of 3 or 2 of 3) the guide's revision of 24 June
+	// 2019 (d444eedf50fd3127aa855ae3c8d51bb0b7cba8dd) gives
+	// INSUFFICIENT_DATA under MISSING and "Retain current state" under
+	// IGNORE; the current text only says the alarm "does not go
+	// immediately into ALARM state".
+	if r.treat == treatIgnore {
+		return cur, byNothing
+	}
+	return stInsufficient, byNothing
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
+}
+
+func sortedByTime(points []Point) bool {
+	for i := 1; i < len(points); i++ {
+		if points[i].Time.Before(points[i-1].Time) {
+			return false
+		}
+	}
+	return true
+}
+
+func sortedCopy(points []Point) []Point {
+	c := slices.Clone(points)
+	slices.SortStableFunc(c, func(x, y Point) int { return x.Time.Compare(y.Time) })
+	return c
+}

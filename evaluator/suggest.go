@@ -1,0 +1,293 @@
+package evaluator
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/xfusion/kinesis-monitoring/alarms"
+)
+
+// SuggestThreshold finds the threshold at which the alarm (its threshold
+// aside) would have gone to ALARM at most maxAlarms times in (start, end],
+// replayed as Evaluate replays it.
+//
+// The number of ALARM transitions is not monotone in the threshold: making
+// it stricter can split one ALARM episode into two. SuggestThreshold returns
+// the least strict threshold t such that t and every stricter threshold give
+// at most maxAlarms, stricter meaning higher for the GreaterThan operators
+// and lower for the LessThan ones. The answer is exact: which datapoints
+// breach changes only at the values seen, and every evaluation is ALARM on
+// one side of one of them. For GreaterThanThreshold and LessThanThreshold
+// the answer is one of the values; for the OrEqualTo operators, which breach
+// at the threshold itself, it is the float next to one of them
+// (math.Nextafter), so that the value itself does not breach.
+//
+// When every threshold keeps within maxAlarms the least strict one is
+// unbounded: the result is -Inf for the GreaterThan operators and +Inf for
+// the LessThan ones. When none does (missing data treated as breaching can
+// alarm whatever the threshold), ok is false. NaN values never breach.
+// SuggestThreshold panics if Check(a) reports an error.
+func SuggestThreshold(a alarms.Alarm, points []Point, start, end time.Time, maxAlarms int) (threshold float64, ok bool) {
+	if maxAlarms < 0 {
+		return 0, false
+	}
+	p := profileOf(a, points, start, end)
+	s, ok := p.leastStrict(maxAlarms)
+	if !ok {
+		return 0, false
+	}
+	if p.neg {
+		s = -s
+	}
+	return s, true
+}
+
+// A profile is the number of ALARM transitions as a function of the
+// threshold, computed in the "greater than" form of rules: s is the
+// threshold (negated for LessThan operators), a value u (negated likewise)
+// breaches when u > s, or u >= s when orEqual.
+type profile struct {
+	neg, orEqual bool
+	// top is the count for s at or above every step (no step crossed).
+	top int
+	// steps, by decreasing c: below c (at c too when orEqual) the count is
+	// count, until the next step.
+	steps []step
+}
+
+type step struct {
+	c     float64
+	count int
+}
+
+// countAt is the count for the threshold t.
+func (p profile) countAt(t float64) int {
+	s := t
+	if p.neg {
+		s = -t
+	}
+	n := p.top
+	for _, st := range p.steps {
+		if s < st.c || (p.orEqual && s == st.c) {
+			n = st.count
+			continue
+		}
+		break
+	}
+	return n
+}
+
+// leastStrict is the least s whose count and every higher s's count is at
+// most limit.
+func (p profile) leastStrict(limit int) (float64, bool) {
+	if p.top > limit {
+		return 0, false
+	}
+	for _, st := range p.steps {
+		if st.count > limit {
+			// The counts above st.c were all within the limit.
+			if p.orEqual {
+				return math.Nextafter(st.c, math.Inf(1)), true
+			}
+			return st.c, true
+		}
+	}
+	return math.Inf(-1), true
+}
+
+// Outcomes of an evaluation, as a function of the threshold.
+const (
+	oOK uint8 = iota
+	oAlarm
+	oInsufficient
+	oKeep // ignore: keep the current state
+)
+
+// profileOf replays the evaluations symbolically: each one is high (below
+// its critical value c) or low (at or above it), the rules of replay giving
+// which state each side means; then a sweep from the strictest threshold
+// down flips the evaluations one critical value at a time and keeps the
+// count of ALARM transitions up to date.
+func profileOf(a alarms.Alarm, points []Point, start, end time.Time) profile {
+	r := newRules(a)
+	if !sortedByTime(points) {
+		points = sortedCopy(points)
+	}
+	prof := profile{neg: r.neg, orEqual: r.orEqual}
+	p := r.period
+	first := floorDiv(start.Unix(), p)*p + p
+	last := floorDiv(end.Unix(), p) * p
+	if last < first {
+		return prof
+	}
+
+	u := make([]float64, len(points))
+	for i, pt := range points {
+		v := pt.Value
+		if r.neg {
+			v = -v
+		}
+		if math.IsNaN(v) {
+			v = math.Inf(-1) // breaches no finite threshold
+		}
+		u[i] = v
+	}
+	evals := int((last-first)/p) + 1
+	hi := make([]uint8, evals) // the outcome below c
+	lo := make([]uint8, evals) // the outcome at or above c (the only one if equal)
+	c := make([]float64, evals)
+	scratch := make([]float64, 0, r.n)
+	// kth is the critical value of an evaluation that is high when at least
+	// need of the values breach.
+	kth := func(values []float64, need int) float64 {
+		scratch = append(scratch[:0], values...)
+		return kthLargest(scratch, need)
+	}
+	undecided := oInsufficient
+	if r.treat == treatIgnore {
+		undecided = oKeep
+	}
+
+	span, early := int64(r.rng)*p, int64(r.m)*p
+	k, j := 0, 0
+	for e, t := 0, first; t <= last; e, t = e+1, t+p {
+		for k < len(points) && points[k].Time.Unix() <= t-p {
+			k++
+		}
+		for j < k && points[j].Time.Unix() < t-span {
+			j++
+		}
+		have := k - j
+		hi[e], lo[e] = oAlarm, oOK
+		switch {
+		case have >= r.n:
+			c[e] = kth(u[k-r.n:k], r.m)
+		case r.treat == treatBreaching || r.treat == treatNotBreaching:
+			need := r.m
+			if r.treat == treatBreaching {
+				need -= r.n - have
+			}
+			switch {
+			case need <= 0:
+				lo[e] = oAlarm
+			case need > have:
+				hi[e] = oOK
+			default:
+				c[e] = kth(u[j:k], need)
+			}
+		case have == 0:
+			hi[e], lo[e] = undecided, undecided
+		case have >= r.m:
+			c[e] = kth(u[j:k], r.m)
+		default:
+			// All real datapoints breach (below the least of them): early
+			// ALARM or undecided; otherwise one does not: OK.
+			c[e] = kth(u[j:k], have)
+			hi[e] = undecided
+			if r.treat == treatMissing && t-points[j].Time.Unix() >= early {
+				hi[e] = oAlarm
+			}
+		}
+		// A critical value no finite threshold is on both sides of.
+		if hi[e] != lo[e] && math.IsInf(c[e], 0) {
+			if c[e] > 0 {
+				lo[e] = hi[e]
+			} else {
+				hi[e] = lo[e]
+			}
+		}
+	}
+
+	// The states of the strictest thresholds, as a list of the evaluations
+	// that do not keep the state, after a head in INSUFFICIENT_DATA (node 0;
+	// evaluation e is node e+1). Flips only turn OK into ALARM,
+	// INSUFFICIENT_DATA or keep, so the list only loses nodes.
+	st := make([]uint8, evals+1)
+	prev := make([]int32, evals+1)
+	next := make([]int32, evals+1)
+	st[0] = oInsufficient
+	last32 := int32(0)
+	for e := range evals {
+		x := int32(e + 1)
+		st[x] = lo[e]
+		if st[x] == oKeep {
+			continue
+		}
+		prev[x], next[last32] = last32, x
+		last32 = x
+	}
+	next[last32] = -1
+	// into is 1 when node x enters ALARM.
+	into := func(x int32) int {
+		if x > 0 && st[x] == oAlarm && st[prev[x]] != oAlarm {
+			return 1
+		}
+		return 0
+	}
+	n := 0
+	for x := next[0]; x > 0; x = next[x] {
+		n += into(x)
+	}
+	prof.top = n
+
+	var flips []int32
+	for e := range evals {
+		if hi[e] != lo[e] {
+			flips = append(flips, int32(e))
+		}
+	}
+	slices.SortFunc(flips, func(x, y int32) int { return cmp.Compare(c[y], c[x]) })
+	for i, e := range flips {
+		x := e + 1
+		nx := next[x]
+		n -= into(x) + into(nx)
+		st[x] = hi[e]
+		if st[x] == oKeep {
+			next[prev[x]] = nx
+			if nx > 0 {
+				prev[nx] = prev[x]
+			}
+			n += into(nx)
+		} else {
+			n += into(x) + into(nx)
+		}
+		if i+1 == len(flips) || c[flips[i+1]] != c[e] {
+			prof.steps = append(prof.steps, step{c: c[e], count: n})
+		}
+	}
+	return prof
+}
+
+// kthLargest is the k-th largest (1-based) of xs, which it reorders.
+func kthLargest(xs []float64, k int) float64 {
+	target := len(xs) - k // its index in increasing order
+	lo, hi := 0, len(xs)-1
+	for lo < hi {
+		pivot := xs[lo+(hi-lo)/2]
+		i, j := lo, hi
+		for i <= j {
+			for xs[i] < pivot {
+				i++
+			}
+			for xs[j] > pivot {
+				j--
+			}
+			if i <= j {
+				xs[i], xs[j] = xs[j], xs[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case target <= j:
+			hi = j
+		case target >= i:
+			lo = i
+		default:
+			return xs[target]
+		}
+	}
+	return xs[target]
+}

@@ -54,6 +54,14 @@ func newProvider(stack cdktf.TerraformStack, cfg config.Config) {
 }
 
 func main() {
+	if len(os.Args) > 1 {
+		// A command other than the synth: no jsii kernel. The runtime made
+		// its temp directory as the construct packages initialized; Close
+		// removes it without starting the kernel.
+		code := command(os.Args[1:])
+		jsii.Close()
+		os.Exit(code)
+	}
 	defer jsii.Close()
 	err := prepareJsiiKernel()
 	var configs []config.Config
@@ -70,4 +78,14 @@ func main() {
 		NewKinesisMonitoringStack(app, cfg.StackID(), cfg)
 	}
 	app.Synth()
+}
+
+// command runs the app's commands besides the synth (which takes no
+// argument) and returns the exit code.
+func command(args []string) int {
+	if args[0] == "backtest" {
+		return backtestCommand(args[1:], os.Stdout, os.Stderr)
+	}
+	fmt.Fprintf(os.Stderr, "%q is not a command of this app; allowed: backtest (docs/tuning-alarms.md), or no argument to synthesize\n", args[0])
+	return exitBadInput
 }

@@ -1,0 +1,202 @@
+package backtest
+
+import (
+	"fmt"
+	"io"
+	"math"
+
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/xfusion/kinesis-monitoring/alarms"
+	"github.com/xfusion/kinesis-monitoring/evaluator"
+)
+
+// Report is what a backtest found: the public JSON format of --json
+// (docs/tuning-alarms.md, "The JSON report").
+type Report struct {
+	Window WindowJSON    `json:"window"`
+	Alarms []AlarmReport `json:"alarms"`
+}
+
+// WindowJSON is the replayed window, in RFC 3339.
+type WindowJSON struct {
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
+}
+
+// AlarmReport is one alarm's replay.
+type AlarmReport struct {
+	Stack             string            `json:"stack"`
+	Name              string            `json:"name"`
+	Namespace         string            `json:"namespace"`
+	Metric            string            `json:"metric"`
+	Dimensions        map[string]string `json:"dimensions"`
+	Statistic         string            `json:"statistic"`
+	Period            int               `json:"period"`
+	EvaluationPeriods int               `json:"evaluationPeriods"`
+	DatapointsToAlarm int               `json:"datapointsToAlarm"`
+	Comparison        string            `json:"comparison"`
+	Threshold         float64           `json:"threshold"`
+	TreatMissingData  string            `json:"treatMissingData"`
+	// Datapoints is how many periods of the window had data.
+	Datapoints     int              `json:"datapoints"`
+	FinalState     evaluator.State  `json:"finalState"`
+	AlarmCount     int              `json:"alarmCount"`
+	MinutesInAlarm float64          `json:"minutesInAlarm"`
+	Transitions    []TransitionJSON `json:"transitions"`
+	Suggestion     *Suggestion      `json:"suggestion,omitempty"`
+	Chart          string           `json:"chart,omitempty"`
+}
+
+// TransitionJSON is one change of state.
+type TransitionJSON struct {
+	Time   time.Time       `json:"time"`
+	From   evaluator.State `json:"from"`
+	To     evaluator.State `json:"to"`
+	Reason string          `json:"reason"`
+}
+
+// Suggestion is the least strict threshold at which the alarm would have
+// gone to ALARM at most MaxAlarms times in the window (and so would every
+// stricter one). Threshold is null when no single value says it: Any when
+// every threshold would do, otherwise none would (missing data treated as
+// breaching can alarm whatever the threshold).
+type Suggestion struct {
+	MaxAlarms int      `json:"maxAlarms"`
+	Threshold *float64 `json:"threshold"`
+	Any       bool     `json:"any"`
+}
+
+func newSuggestion(maxAlarms int, threshold float64, ok bool) *Suggestion {
+	s := &Suggestion{MaxAlarms: maxAlarms}
+	switch {
+	case ok && math.IsInf(threshold, 0):
+		s.Any = true
+	case ok:
+		s.Threshold = &threshold
+	}
+	return s
+}
+
+func newAlarmReport(t Target, points []evaluator.Point, result evaluator.Result, w Window) AlarmReport {
+	a := t.Alarm
+	r := AlarmReport{
+		Stack: t.Stack, Name: a.Name, Namespace: a.Namespace, Metric: a.Metric, Dimensions: map[string]string{},
+		Statistic: a.Statistic, Period: a.Period, EvaluationPeriods: a.EvaluationPeriods, DatapointsToAlarm: a.Datapoints(),
+		Comparison: a.Comparison, Threshold: a.Threshold, TreatMissingData: a.TreatMissingData,
+		FinalState: result.Final, AlarmCount: result.AlarmCount, MinutesInAlarm: result.TimeInAlarm.Minutes(),
+		Transitions: []TransitionJSON{},
+	}
+	for _, d := range a.Dimensions {
+		r.Dimensions[d.Name] = d.Value
+	}
+	for _, p := range points {
+		if !p.Time.Before(w.Start) && p.Time.Before(w.End) {
+			r.Datapoints++
+		}
+	}
+	for _, tr := range result.Transitions {
+		r.Transitions = append(r.Transitions, TransitionJSON{Time: tr.Time.UTC(), From: tr.From, To: tr.To, Reason: tr.Reason})
+	}
+	return r
+}
+
+// inAlarm are the spans of the window the alarm spent in ALARM.
+func inAlarm(result evaluator.Result, w Window) []Interval {
+	var spans []Interval
+	var from time.Time
+	in := false
+	for _, tr := range result.Transitions {
+		switch {
+		case tr.To == evaluator.Alarm && !in:
+			from, in = tr.Time, true
+		case tr.To != evaluator.Alarm && in:
+			spans = append(spans, Interval{From: from, To: tr.Time})
+			in = false
+		}
+	}
+	if in {
+		spans = append(spans, Interval{From: from, To: w.End})
+	}
+	return spans
+}
+
+func chartData(a alarms.Alarm, points []evaluator.Point, result evaluator.Result, w Window) ChartData {
+	samples := make([]Sample, 0, len(points))
+	for _, p := range points {
+		if !p.Time.Before(w.Start.Add(-a.PeriodDuration())) && p.Time.Before(w.End) {
+			samples = append(samples, Sample{Time: p.Time, Value: p.Value})
+		}
+	}
+	return ChartData{
+		Title:      a.Name,
+		Subtitle:   condition(a),
+		Samples:    samples,
+		Period:     a.PeriodDuration(),
+		Threshold:  a.Threshold,
+		Comparison: a.Comparison,
+		Start:      w.Start, End: w.End,
+		InAlarm: inAlarm(result, w),
+	}
+}
+
+// condition says when the alarm fires, in a line.
+func condition(a alarms.Alarm) string {
+	symbol := map[string]string{"GreaterThanThreshold": ">", "GreaterThanOrEqualToThreshold": ">=", "LessThanThreshold": "<", "LessThanOrEqualToThreshold": "<="}[a.Comparison]
+	return fmt.Sprintf("%s %s, %s per %d s; ALARM when %s %s for %d of %d periods; missing data: %s",
+		a.Namespace, a.Metric, a.Statistic, a.Period, symbol, strconv.FormatFloat(a.Threshold, 'g', -1, 64), a.Datapoints(), a.EvaluationPeriods, a.TreatMissingData)
+}
+
+// WriteTable writes the report as a table, one row per alarm.
+func (r Report) WriteTable(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	suggest := slices.ContainsFunc(r.Alarms, func(a AlarmReport) bool { return a.Suggestion != nil })
+	header := []string{"STACK", "ALARM", "TIMES IN ALARM", "MINUTES IN ALARM", "FIRST TRANSITION", "LAST TRANSITION", "FINAL STATE", "DATAPOINTS"}
+	if suggest {
+		header = append(header, "SUGGESTED THRESHOLD")
+	}
+	fmt.Fprintln(tw, strings.Join(header, "\t"))
+	for _, a := range r.Alarms {
+		row := []string{a.Stack, a.Name, strconv.Itoa(a.AlarmCount), strconv.FormatFloat(a.MinutesInAlarm, 'f', -1, 64),
+			transitionText(a.Transitions, 0), transitionText(a.Transitions, len(a.Transitions)-1), string(a.FinalState), strconv.Itoa(a.Datapoints)}
+		if suggest {
+			row = append(row, suggestionText(a.Suggestion))
+		}
+		fmt.Fprintln(tw, strings.Join(row, "\t"))
+	}
+	return tw.Flush()
+}
+
+func transitionText(ts []TransitionJSON, i int) string {
+	if i < 0 || i >= len(ts) {
+		return "-"
+	}
+	return ts[i].Time.Format("2006-01-02 15:04") + " " + string(ts[i].To)
+}
+
+func suggestionText(s *Suggestion) string {
+	switch {
+	case s == nil:
+		return ""
+	case s.Any:
+		return "any"
+	case s.Threshold == nil:
+		return "none"
+	}
+	return strconv.FormatFloat(*s.Threshold, 'g', -1, 64)
+}
+
+// Over lists the alarms that went to ALARM more than max times.
+func (r Report) Over(max int) []string {
+	var over []string
+	for _, a := range r.Alarms {
+		if a.AlarmCount > max {
+			over = append(over, fmt.Sprintf("%s/%s (%d times)", a.Stack, a.Name, a.AlarmCount))
+		}
+	}
+	return over
+}

@@ -10,7 +10,10 @@ import (
 	"io"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/xfusion/kinesis-monitoring/alarms"
 	"github.com/xfusion/kinesis-monitoring/evaluator"
@@ -76,22 +79,37 @@ func Run(ctx context.Context, client func(region string) MetricDataAPI, targets 
 			points[i] = series[k]
 		}
 	}
+	alarmReports, err := Replay(targets, points, opt)
+	report.Alarms = alarmReports
+	return report, total, err
+}
+
+// Replay evaluates each target over the window with its datapoints (points[i]
+// for targets[i]), side by side on every processor, and writes the charts
+// and suggestions opt asks for.
+func Replay(targets []Target, points [][]evaluator.Point, opt Options) ([]AlarmReport, error) {
+	out := make([]AlarmReport, len(targets))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
 	for i, t := range targets {
-		result := evaluator.Evaluate(t.Alarm, points[i], opt.Window.Start, opt.Window.End)
-		r := newAlarmReport(t, points[i], result, opt.Window)
-		if opt.Suggest >= 0 {
-			threshold, ok := evaluator.SuggestThreshold(t.Alarm, points[i], opt.Window.Start, opt.Window.End, opt.Suggest)
-			r.Suggestion = newSuggestion(opt.Suggest, threshold, ok)
-		}
-		if opt.ChartDir != "" {
-			r.Chart = chartName(t)
-			if err := WriteChart(filepath.Join(opt.ChartDir, r.Chart), chartData(t.Alarm, points[i], result, opt.Window)); err != nil {
-				return Report{}, total, fmt.Errorf("--chart: %w", err)
+		g.Go(func() error {
+			result := evaluator.Evaluate(t.Alarm, points[i], opt.Window.Start, opt.Window.End)
+			r := newAlarmReport(t, points[i], result, opt.Window)
+			if opt.Suggest >= 0 {
+				threshold, ok := evaluator.SuggestThreshold(t.Alarm, points[i], opt.Window.Start, opt.Window.End, opt.Suggest)
+				r.Suggestion = newSuggestion(opt.Suggest, threshold, ok)
 			}
-		}
-		report.Alarms = append(report.Alarms, r)
+			if opt.ChartDir != "" {
+				r.Chart = chartName(t)
+				if err := WriteChart(filepath.Join(opt.ChartDir, r.Chart), chartData(t.Alarm, points[i], result, opt.Window)); err != nil {
+					return fmt.Errorf("--chart: %w", err)
+				}
+			}
+			out[i] = r
+			return nil
+		})
 	}
-	return report, total, nil
+	return out, g.Wait()
 }
 
 var unsafeFileName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)

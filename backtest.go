@@ -109,21 +109,9 @@ func backtestCommand(args []string, stdout, stderr io.Writer) int {
 	if len(problems) > 0 {
 		return bad("%s", strings.Join(problems, "\nbacktest: "))
 	}
-	var stacks []string
-	for _, c := range configs {
-		stacks = append(stacks, c.StackID())
-	}
-	if *stack != "" && !slices.Contains(stacks, *stack) {
-		return bad("--stack %q is not a stack of this app; allowed: %s", *stack, strings.Join(stacks, ", "))
-	}
-	var targets []backtest.Target
-	for _, c := range configs {
-		if *stack != "" && c.StackID() != *stack {
-			continue
-		}
-		for _, a := range c.Alarms() {
-			targets = append(targets, backtest.Target{Stack: c.StackID(), Region: c.Region, Alarm: a})
-		}
+	targets, err := backtestTargets(configs, *stack)
+	if err != nil {
+		return bad("%v", err)
 	}
 	var list []alarms.Alarm
 	for _, t := range targets {
@@ -237,4 +225,25 @@ func explainAWSError(err error, timeout time.Duration) string {
 func firstLine(err error) string {
 	line, _, _ := strings.Cut(err.Error(), "\n")
 	return line
+}
+
+// backtestTargets are the alarms the stacks deploy (of one stack, when
+// stack is not ""), each with its stack and region: the values the stack
+// turns into resources.
+func backtestTargets(configs []config.Config, stack string) ([]backtest.Target, error) {
+	var stacks []string
+	var targets []backtest.Target
+	for _, c := range configs {
+		stacks = append(stacks, c.StackID())
+		if stack != "" && c.StackID() != stack {
+			continue
+		}
+		for _, a := range c.Alarms() {
+			targets = append(targets, backtest.Target{Stack: c.StackID(), Region: c.Region, Alarm: a})
+		}
+	}
+	if stack != "" && !slices.Contains(stacks, stack) {
+		return nil, fmt.Errorf("--stack %q is not a stack of this app; allowed: %s", stack, strings.Join(stacks, ", "))
+	}
+	return targets, nil
 }

@@ -13,21 +13,37 @@ import (
 )
 
 // The stack turns the alarm values into resources and nothing else decides
-// an alarm's attributes: for every golden context, each stack's
-// aws_cloudwatch_metric_alarm resources are its configuration's alarm
-// values, attribute for attribute (the StreamName dimension a reference to
-// the stream of that name), and there are no others.
-func TestSynthesizedAlarmsAreTheAlarmValues(t *testing.T) {
+// an alarm's attributes, and the backtest evaluates those very values: for
+// every golden context, each stack's aws_cloudwatch_metric_alarm resources
+// are the alarms the backtest takes for that stack, attribute for attribute
+// (the StreamName dimension a reference to the stream of that name), in the
+// stack's region, and there are no others.
+func TestBacktestAlarmsAreTheSynthesizedAlarms(t *testing.T) {
 	for _, c := range goldenCases {
 		configs, err := config.FromContext(c.context())
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
+		targets, err := backtestTargets(configs, "")
+		if err != nil {
+			t.Fatal(err)
+		}
 		s := synth(t, c.context())
-		for _, cfg := range configs {
-			t.Run(cfg.StackID()+"/"+c.name, func(t *testing.T) {
-				doc := parse(t, s.Stacks[cfg.StackID()])
-				if err := alarmsMatch(doc, cfg.Alarms()); err != nil {
+		for stack := range c.stacks {
+			t.Run(c.name+"/"+stack, func(t *testing.T) {
+				doc := parse(t, s.Stacks[stack])
+				region := providerRegion(doc)
+				var values []alarms.Alarm
+				for _, target := range targets {
+					if target.Stack != stack {
+						continue
+					}
+					values = append(values, target.Alarm)
+					if target.Region != region {
+						t.Errorf("alarm %s: region %s, the stack's provider %s", target.Alarm.Name, target.Region, region)
+					}
+				}
+				if err := alarmsMatch(doc, values); err != nil {
 					t.Error(err)
 				}
 			})
@@ -93,4 +109,16 @@ func TestAlarmsMatchCanFail(t *testing.T) {
 			mustMap(d, "resource", alarmType)["extra"] = map[string]any{"alarm_name": "x"}
 		}},
 	})
+}
+
+// providerRegion is the region of the stack's aws provider.
+func providerRegion(doc map[string]any) string {
+	providers, _ := lookup(doc, "provider", "aws")
+	list, _ := providers.([]any)
+	if len(list) != 1 {
+		return ""
+	}
+	region, _ := lookup(list[0], "region")
+	s, _ := region.(string)
+	return s
 }

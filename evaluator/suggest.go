@@ -112,8 +112,8 @@ const (
 // count of ALARM transitions up to date.
 func profileOf(a alarms.Alarm, points []Point, start, end time.Time) profile {
 	r := newRules(a)
-	if !sortedByTime(points) {
-		points = sortedCopy(points)
+	if !wellFormed(points, r.period) {
+		points = normalized(points, r.period)
 	}
 	prof := profile{neg: r.neg, orEqual: r.orEqual}
 	p := r.period

@@ -548,6 +548,7 @@ func TestCheck(t *testing.T) {
 		func(a *alarms.Alarm) { a.DatapointsToAlarm = 4 },
 		func(a *alarms.Alarm) { a.DatapointsToAlarm = -1 },
 		func(a *alarms.Alarm) { a.Threshold = math.NaN() },
+		func(a *alarms.Alarm) { a.Threshold = math.Inf(-1) },
 		func(a *alarms.Alarm) { a.Comparison = "LessThanLowerThreshold" },
 		func(a *alarms.Alarm) { a.TreatMissingData = "NotBreaching" },
 	} {

@@ -176,8 +176,8 @@ func History(a alarms.Alarm) time.Duration {
 }
 
 // Check reports why an alarm cannot be evaluated: a period or evaluation
-// periods that are not positive, datapoints to alarm outside 1..N, a NaN
-// threshold, an operator that is not one of the four static ones, an
+// periods that are not positive, datapoints to alarm outside 1..N, a
+// threshold that is not finite, an operator that is not one of the four static ones, an
 // unknown missing-data treatment (empty means missing, CloudWatch's
 // default).
 func Check(a alarms.Alarm) error {
@@ -191,8 +191,8 @@ func Check(a alarms.Alarm) error {
 	if a.DatapointsToAlarm < 0 || a.Datapoints() > a.EvaluationPeriods {
 		errs = append(errs, fmt.Errorf("datapoints to alarm %d is not within 1..%d", a.DatapointsToAlarm, a.EvaluationPeriods))
 	}
-	if math.IsNaN(a.Threshold) {
-		errs = append(errs, errors.New("threshold is NaN"))
+	if math.IsNaN(a.Threshold) || math.IsInf(a.Threshold, 0) {
+		errs = append(errs, fmt.Errorf("threshold %v is not a finite number", a.Threshold))
 	}
 	if !slices.Contains(alarms.ComparisonOperators, a.Comparison) {
 		errs = append(errs, fmt.Errorf("comparison %q is not one of %v", a.Comparison, alarms.ComparisonOperators))
@@ -213,8 +213,11 @@ func Check(a alarms.Alarm) error {
 // in INSUFFICIENT_DATA at start; points before start fill the evaluation
 // ranges of the first evaluations (fetch History(a) before start).
 //
-// points must be sorted by Time and hold at most one point per period; an
-// unsorted slice is sorted in a copy. Evaluate panics if Check(a) reports an
+// points should be sorted by Time, one per period, each stamped with its
+// period's start, as GetMetricData returns them. Other points are put in
+// that form in a copy: each time moved back to the start of its period,
+// sorted, and of two points of a period only the later one kept (the later
+// in points for equal times). Evaluate panics if Check(a) reports an
 // error.
 func Evaluate(a alarms.Alarm, points []Point, start, end time.Time) Result {
 	return EvaluateEach(a, points, start, end, nil)
@@ -224,13 +227,13 @@ func Evaluate(a alarms.Alarm, points []Point, start, end time.Time) Result {
 // evaluation with the state it left the alarm in.
 func EvaluateEach(a alarms.Alarm, points []Point, start, end time.Time, each func(Evaluation)) Result {
 	r := newRules(a)
-	if each != nil && !sortedByTime(points) {
-		// Sorted up front so that each never sees an evaluation twice.
-		points = sortedCopy(points)
+	if each != nil && !wellFormed(points, r.period) {
+		// Up front, so that each never sees an evaluation twice.
+		points = normalized(points, r.period)
 	}
-	res, sorted := r.replay(points, start, end, each)
-	if !sorted {
-		res, _ = r.replay(sortedCopy(points), start, end, nil)
+	res, ok := r.replay(points, start, end, each)
+	if !ok {
+		res, _ = r.replay(normalized(points, r.period), start, end, nil)
 	}
 	return res
 }
@@ -279,16 +282,19 @@ type rules struct {
 	n, m   int   // N evaluation periods, M datapoints to alarm
 	rng    int   // evaluation range, periods
 	comparator
-	treat treatment
-	buf   []byte // the reasons' scratch
+	neg     bool // LessThan*: values and threshold negated
+	orEqual bool // …OrEqualTo…: a value equal to the threshold breaches
+	treat   treatment
+	buf     []byte // the reasons' scratch
 }
 
-// comparator is the comparison as "greater than": a value breaches when,
-// negated for the LessThan operators, it is greater than thr (or equal).
+// comparator is the comparison as one "greater than": a value v breaches
+// when sign·v > thr. For the LessThan operators sign is −1 and thr the
+// negated threshold; for the OrEqualTo ones thr is the float just below
+// the (negated) threshold, which is exact for a finite threshold: no float
+// lies between the two.
 type comparator struct {
-	thr     float64
-	neg     bool // LessThan*: compare −v with −threshold
-	orEqual bool // …OrEqualTo…: a value equal to the threshold breaches
+	sign, thr float64
 }
 
 func newRules(a alarms.Alarm) *rules {
@@ -297,15 +303,21 @@ func newRules(a alarms.Alarm) *rules {
 	}
 	r := &rules{
 		a: a, period: int64(a.Period), n: a.EvaluationPeriods, m: a.Datapoints(), rng: EvaluationRange(a),
-		comparator: comparator{thr: a.Threshold},
+		comparator: comparator{sign: 1, thr: a.Threshold},
 	}
 	switch a.Comparison {
 	case alarms.GreaterThanOrEqualToThreshold:
 		r.orEqual = true
 	case alarms.LessThanThreshold:
-		r.neg, r.thr = true, -a.Threshold
+		r.neg = true
 	case alarms.LessThanOrEqualToThreshold:
-		r.neg, r.thr, r.orEqual = true, -a.Threshold, true
+		r.neg, r.orEqual = true, true
+	}
+	if r.neg {
+		r.sign, r.thr = -1, -a.Threshold
+	}
+	if r.orEqual {
+		r.thr = math.Nextafter(r.thr, math.Inf(-1))
 	}
 	switch a.TreatMissingData {
 	case alarms.MissingDataIgnore:
@@ -320,18 +332,17 @@ func newRules(a alarms.Alarm) *rules {
 
 // breaches reports whether a value breaches the threshold. NaN breaches
 // nothing.
-func (c comparator) breaches(v float64) bool {
-	if c.neg {
-		v = -v
+func (c comparator) breaches(v float64) bool { return c.sign*v > c.thr }
+
+func b2i(b bool) int {
+	if b {
+		return 1
 	}
-	if c.orEqual {
-		return v >= c.thr
-	}
-	return v > c.thr
+	return 0
 }
 
 // replay runs the evaluations. It reports false, having stopped, when it
-// finds points out of order.
+// finds points that are not wellFormed.
 func (r *rules) replay(points []Point, start, end time.Time, each func(Evaluation)) (Result, bool) {
 	res := Result{Final: InsufficientData}
 	p := r.period
@@ -343,55 +354,53 @@ func (r *rules) replay(points []Point, start, end time.Time, each func(Evaluatio
 	}
 
 	var (
-		n        = len(points)
-		c        = r.comparator
-		nEval    = r.n
-		mAlarm   = r.m
-		span     = int64(r.rng) * p
-		early    = int64(r.m) * p
-		cur      = stInsufficient
-		k, j     int   // points[:k] are known; points[j:k] are in the range
-		secK     int64 // points[k].Time.Unix(), when k < n
-		secJ     int64 // points[j].Time.Unix(), when j < n
-		winB     int   // breaching among points[k-N:k]
-		rangeB   int   // breaching among points[j:k]
-		prevSec  int64 = math.MinInt64
-		inAlarm  int64 // evaluations that left the alarm in ALARM
-		inInsuff int64 // … in INSUFFICIENT_DATA
+		n       = len(points)
+		c       = r.comparator
+		nEval   = r.n
+		span    = int64(r.rng) * p
+		early   = int64(r.m) * p
+		cur     = stInsufficient
+		k       int   // points[:k] are known
+		secK    int64 // points[k].Time.Unix(), when k < n
+		winB    int   // breaching among points[k-N:k]
+		prevSec int64 = math.MinInt64
+		inState [3]int64
 	)
 	if n > 0 {
 		secK = points[0].Time.Unix()
-		secJ = secK
 	}
 	for t := first; t <= last; t += p {
+		if each == nil && cur != stInsufficient && k >= nEval {
+			// A stretch of evaluations with a datapoint each, in the fast
+			// loop.
+			t0, k0 := t, k
+			t, k, secK, winB = r.steady(points, t, last, k, secK, winB, cur == stAlarm)
+			if k > k0 {
+				inState[cur] += (t - t0) / p
+				prevSec = t - 2*p
+				if t > last {
+					break
+				}
+			}
+		}
 		for known := t - p; k < n && secK <= known; {
-			if secK < prevSec {
+			if secK <= prevSec || secK%p != 0 {
 				return Result{}, false
 			}
 			prevSec = secK
-			if c.breaches(points[k].Value) {
-				winB++
-				rangeB++
-			}
-			if k >= nEval && c.breaches(points[k-nEval].Value) {
-				winB--
+			winB += b2i(c.breaches(points[k].Value))
+			if k >= nEval {
+				winB -= b2i(c.breaches(points[k-nEval].Value))
 			}
 			if k++; k < n {
 				secK = points[k].Time.Unix()
 			}
 		}
-		for lo := t - span; j < k && secJ < lo; {
-			if c.breaches(points[j].Value) {
-				rangeB--
-			}
-			if j++; j < n {
-				secJ = points[j].Time.Unix()
-			}
-		}
 
-		have := k - j
+		lo := t - span // the range's oldest period
+		have, rangeB := nEval, winB
 		next, decided := cur, byData
-		if have >= nEval {
+		if k >= nEval && points[k-nEval].Time.Unix() >= lo {
 			// "If some data points in the evaluation range are missing, but
 			// the total number of existing data points that were
 			// successfully retrieved from the evaluation range is equal to
@@ -408,50 +417,47 @@ func (r *rules) replay(points []Point, start, end time.Time, each func(Evaluatio
 			// go to the ALARM state." ("Alarm evaluation",
 			// alarm-evaluation.html)
 			next = stOK
-			if winB >= mAlarm {
+			if winB >= r.m {
 				next = stAlarm
 			}
 		} else {
-			next, decided = r.partial(have, rangeB, have > 0 && t-secJ >= early, cur)
+			// Fewer than N: the known points from lo on.
+			have, rangeB = 0, 0
+			var oldest int64
+			for i := k - 1; i >= 0; i-- {
+				s := points[i].Time.Unix()
+				if s < lo {
+					break
+				}
+				have++
+				rangeB += b2i(c.breaches(points[i].Value))
+				oldest = s
+			}
+			next, decided = r.partial(have, rangeB, have > 0 && t-oldest >= early, cur)
 		}
 
 		if next != cur {
 			res.Transitions = append(res.Transitions, Transition{
 				Time: time.Unix(t, 0).UTC(), From: stateOf[cur], To: stateOf[next],
-				Reason: r.reason(points, t, decided, j, k, winB, rangeB, stateOf[cur], stateOf[next]),
+				Reason: r.reason(points, t, decided, k, have, rangeB, stateOf[cur], stateOf[next]),
 			})
 			if next == stAlarm {
 				res.AlarmCount++
 			}
 			cur = next
 		}
-		switch cur {
-		case stAlarm:
-			inAlarm++
-		case stInsufficient:
-			inInsuff++
-		}
+		inState[cur]++
 		if each != nil {
-			e := Evaluation{Time: time.Unix(t, 0).UTC(), State: stateOf[cur], Real: min(have, r.n)}
-			e.Filled = r.n - e.Real
-			if have >= r.n {
-				e.Breaching = winB
-			} else {
-				e.Breaching = rangeB
-				if r.treat == treatBreaching {
-					e.Breaching += e.Filled
-				}
+			e := Evaluation{Time: time.Unix(t, 0).UTC(), State: stateOf[cur], Real: have, Filled: nEval - have, Breaching: rangeB}
+			if decided == byFill && r.treat == treatBreaching {
+				e.Breaching += e.Filled
 			}
 			each(e)
 		}
 	}
-	// The last check for order: the points after the last known one.
-	for _, pt := range points[k:] {
-		s := pt.Time.Unix()
-		if s < prevSec {
-			return Result{}, false
-		}
-		prevSec = s
+	// The last check of the form: the points after the last known one.
+	if !wellFormed(points[k:], p) || (k < n && secK <= prevSec) {
+		return Result{}, false
 	}
 
 	res.Final = stateOf[cur]
@@ -459,8 +465,8 @@ func (r *rules) replay(points []Point, start, end time.Time, each func(Evaluatio
 	// Every evaluation's state holds one period, the last one's until end.
 	periodDur := time.Duration(p) * time.Second
 	tail := end.Sub(time.Unix(last, 0))
-	res.TimeInAlarm = time.Duration(inAlarm) * periodDur
-	res.TimeInsufficientData = time.Unix(first, 0).Sub(start) + time.Duration(inInsuff)*periodDur
+	res.TimeInAlarm = time.Duration(inState[stAlarm]) * periodDur
+	res.TimeInsufficientData = time.Unix(first, 0).Sub(start) + time.Duration(inState[stInsufficient])*periodDur
 	switch cur {
 	case stAlarm:
 		res.TimeInAlarm += tail - periodDur
@@ -468,6 +474,38 @@ func (r *rules) replay(points []Point, start, end time.Time, each func(Evaluatio
 		res.TimeInsufficientData += tail - periodDur
 	}
 	return res, true
+}
+
+// steady is the replay's fast loop, for the common case of a datapoint
+// every period: from the evaluation at t, as long as the point of the
+// period that just ended is there (points[k], at secK; points[:k] are
+// known) and the N most recent points, k's included, are in the range, the
+// state is whether winB ≥ M (rule 2). It stops before the first evaluation
+// that would change the state (alarm is whether it is ALARM), that finds
+// no new point, or after last, and returns where it stopped.
+//
+// Whether the N most recent points are in the range is checked once: the
+// points are wellFormed (replay checks the ones it took, steady takes only
+// points of consecutive periods), so each new point is one period after
+// the last and the oldest of the N moves at least one period: the N points
+// never span more periods than when the loop started.
+func (r *rules) steady(points []Point, t, last int64, k int, secK int64, winB int, alarm bool) (int64, int, int64, int) {
+	c, p, nEval, m := r.comparator, r.period, r.n, r.m
+	if t > last || k >= len(points) || secK != t-p || points[k+1-nEval].Time.Unix() < t-int64(r.rng)*p {
+		return t, k, secK, winB
+	}
+	for t <= last && k < len(points) && secK == t-p {
+		w := winB + b2i(c.breaches(points[k].Value)) - b2i(c.breaches(points[k-nEval].Value))
+		if (w >= m) != alarm {
+			break
+		}
+		winB = w
+		if k++; k < len(points) {
+			secK = points[k].Time.Unix()
+		}
+		t += p
+	}
+	return t, k, secK, winB
 }
 
 // partial decides an evaluation whose range holds fewer than N real
@@ -549,17 +587,34 @@ func floorDiv(a, b int64) int64 {
 	return q
 }
 
-func sortedByTime(points []Point) bool {
-	for i := 1; i < len(points); i++ {
-		if points[i].Time.Before(points[i-1].Time) {
+// wellFormed reports whether points are sorted, one per period, each on
+// its period's start (a multiple of the period since the Unix epoch, to
+// the second).
+func wellFormed(points []Point, period int64) bool {
+	prev := int64(math.MinInt64)
+	for _, pt := range points {
+		s := pt.Time.Unix()
+		if s <= prev || s%period != 0 {
 			return false
 		}
+		prev = s
 	}
 	return true
 }
 
-func sortedCopy(points []Point) []Point {
+// normalized is points made wellFormed: each time moved back to its
+// period's start, sorted, the later of two points of a period kept.
+func normalized(points []Point, period int64) []Point {
 	c := slices.Clone(points)
 	slices.SortStableFunc(c, func(x, y Point) int { return x.Time.Compare(y.Time) })
-	return c
+	out := c[:0]
+	for _, pt := range c {
+		pt.Time = time.Unix(floorDiv(pt.Time.Unix(), period)*period, 0).UTC()
+		if len(out) > 0 && out[len(out)-1].Time.Equal(pt.Time) {
+			out[len(out)-1] = pt
+			continue
+		}
+		out = append(out, pt)
+	}
+	return out
 }

@@ -475,6 +475,40 @@ func TestUnsortedPoints(t *testing.T) {
 	}
 }
 
+// Points off their periods' starts, two in a period, out of order: the
+// same as the points of each period's start, the later one of a period
+// kept, in both loops.
+func TestPointsPutInForm(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	for i := range 40 {
+		a := randomAlarm(rng, i)
+		a.Threshold = 5
+		clean := randomPoints(rng, -10, 120, 0.2)
+		var messy []Point
+		for _, pt := range clean {
+			switch rng.IntN(4) {
+			case 0: // off the start
+				messy = append(messy, Point{pt.Time.Add(time.Duration(1+rng.IntN(59)) * time.Second), pt.Value})
+			case 1: // an earlier point of the same period, overridden
+				messy = append(messy, Point{pt.Time, pt.Value + 100}, Point{pt.Time.Add(30 * time.Second), pt.Value})
+			default:
+				messy = append(messy, pt)
+			}
+		}
+		rng.Shuffle(len(messy), func(i, j int) { messy[i], messy[j] = messy[j], messy[i] })
+		want := reference(a, clean, t0, minute(120))
+		if err := checkAgainstReference(Evaluate(a, messy, t0, minute(120)), want); err != nil {
+			t.Fatalf("Evaluate %+v: %v", a, err)
+		}
+		if err := checkAgainstReference(EvaluateEach(a, messy, t0, minute(120), func(Evaluation) {}), want); err != nil {
+			t.Fatalf("EvaluateEach %+v: %v", a, err)
+		}
+		if got, want := profileOf(a, messy, t0, minute(120)), profileOf(a, clean, t0, minute(120)); !reflect.DeepEqual(got, want) {
+			t.Fatalf("profile %+v: %+v, want %+v", a, got, want)
+		}
+	}
+}
+
 // The times in each state add up to (start, end], boundaries or not.
 func TestTimeAccounting(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
@@ -514,6 +548,7 @@ func TestCheck(t *testing.T) {
 		func(a *alarms.Alarm) { a.DatapointsToAlarm = 4 },
 		func(a *alarms.Alarm) { a.DatapointsToAlarm = -1 },
 		func(a *alarms.Alarm) { a.Threshold = math.NaN() },
+		func(a *alarms.Alarm) { a.Threshold = math.Inf(-1) },
 		func(a *alarms.Alarm) { a.Comparison = "LessThanLowerThreshold" },
 		func(a *alarms.Alarm) { a.TreatMissingData = "NotBreaching" },
 	} {
@@ -624,4 +659,175 @@ func dedupe(points []Point) []Point {
 		out = append(out, p)
 	}
 	return out
+}
+
+// reference replays an alarm as the package documentation states the
+// rules, directly: at each boundary it looks up the datapoint of each
+// period of the range. It is slow and independent of the replay's cursors,
+// fast loop and comparison; points must be on period boundaries.
+func reference(a alarms.Alarm, points []Point, start, end time.Time) Result {
+	p := a.PeriodDuration()
+	byPeriod := map[time.Time]float64{}
+	for _, pt := range points {
+		byPeriod[pt.Time] = pt.Value
+	}
+	breaches := func(v float64) bool {
+		switch a.Comparison {
+		case alarms.GreaterThanThreshold:
+			return v > a.Threshold
+		case alarms.GreaterThanOrEqualToThreshold:
+			return v >= a.Threshold
+		case alarms.LessThanThreshold:
+			return v < a.Threshold
+		}
+		return v <= a.Threshold
+	}
+	n, m := a.EvaluationPeriods, a.Datapoints()
+	res := Result{Final: InsufficientData}
+	cur := InsufficientData
+	at := start.Truncate(p).Add(p) // the periods used here divide a day
+	res.TimeInsufficientData = at.Sub(start)
+	for ; !at.After(end); at = at.Add(p) {
+		var real []float64 // oldest first
+		var oldest time.Time
+		for i := EvaluationRange(a); i >= 1; i-- {
+			if v, ok := byPeriod[at.Add(-time.Duration(i)*p)]; ok {
+				if len(real) == 0 {
+					oldest = at.Add(-time.Duration(i) * p)
+				}
+				real = append(real, v)
+			}
+		}
+		count := func(vs []float64) int {
+			c := 0
+			for _, v := range vs {
+				if breaches(v) {
+					c++
+				}
+			}
+			return c
+		}
+		next := cur
+		b := count(real)
+		switch {
+		case len(real) >= n:
+			next = map[bool]State{true: Alarm, false: OK}[count(real[len(real)-n:]) >= m]
+		case a.TreatMissingData == alarms.MissingDataBreaching:
+			next = map[bool]State{true: Alarm, false: OK}[b+n-len(real) >= m]
+		case a.TreatMissingData == alarms.MissingDataNotBreaching:
+			next = map[bool]State{true: Alarm, false: OK}[b >= m]
+		case len(real) == 0:
+			if a.TreatMissingData != alarms.MissingDataIgnore {
+				next = InsufficientData
+			}
+		case b >= m:
+			next = Alarm
+		case b < len(real):
+			next = OK
+		case a.TreatMissingData != alarms.MissingDataIgnore && at.Sub(oldest) >= time.Duration(m)*p:
+			next = Alarm
+		case a.TreatMissingData != alarms.MissingDataIgnore:
+			next = InsufficientData
+		}
+		if next != cur {
+			res.Transitions = append(res.Transitions, Transition{Time: at, From: cur, To: next})
+			if next == Alarm {
+				res.AlarmCount++
+			}
+			cur = next
+		}
+		held := min(p, end.Sub(at))
+		switch cur {
+		case Alarm:
+			res.TimeInAlarm += held
+		case InsufficientData:
+			res.TimeInsufficientData += held
+		}
+		res.Evaluations++
+	}
+	if res.Evaluations == 0 {
+		res.TimeInsufficientData = max(end.Sub(start), 0)
+	}
+	res.Final = cur
+	return res
+}
+
+func checkAgainstReference(got, want Result) error {
+	var g, w []transition
+	for _, tr := range got.Transitions {
+		g = append(g, transition{tr.Time, tr.From, tr.To})
+	}
+	for _, tr := range want.Transitions {
+		w = append(w, transition{tr.Time, tr.From, tr.To})
+	}
+	got.Transitions, want.Transitions = nil, nil
+	if !reflect.DeepEqual(got, want) || !reflect.DeepEqual(g, w) {
+		return fmt.Errorf("got %+v %v\nwant %+v %v", got, g, want, w)
+	}
+	return nil
+}
+
+// Evaluate (with its fast loop) and EvaluateEach (without) agree with the
+// reference on random data: long runs of datapoints and gaps, every
+// operator and treatment, up to 70 evaluation periods, any start and end.
+func TestAgainstReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 18))
+	for i := range 300 {
+		n := 1 + rng.IntN(6)
+		if i%10 == 0 {
+			n = 60 + rng.IntN(11)
+		}
+		a := testAlarm(n, 1+rng.IntN(n), alarms.ComparisonOperators[i%4], float64(rng.IntN(10)), alarms.MissingDataTreatments[i/4%4])
+		a.Period = []int{60, 300}[rng.IntN(2)]
+		p := a.PeriodDuration()
+		var points []Point
+		for at := t0.Add(-History(a)); at.Before(t0.Add(400 * p)); at = at.Add(p) {
+			if rng.IntN(100) < 85 || (at.Sub(t0)/p)%97 < 60 { // runs, gaps
+				points = append(points, Point{at, float64(rng.IntN(10))})
+			}
+		}
+		start := t0.Add(time.Duration(rng.IntN(int(60*p/time.Second))) * time.Second)
+		end := start.Add(time.Duration(rng.IntN(int(380*p/time.Second))) * time.Second)
+		want := reference(a, points, start, end)
+		if err := checkAgainstReference(Evaluate(a, points, start, end), want); err != nil {
+			t.Fatalf("Evaluate %+v: %v", a, err)
+		}
+		if err := checkAgainstReference(EvaluateEach(a, points, start, end, func(Evaluation) {}), want); err != nil {
+			t.Fatalf("EvaluateEach %+v: %v", a, err)
+		}
+	}
+}
+
+func TestAgainstReferenceCheckFails(t *testing.T) {
+	a := testAlarm(1, 1, alarms.GreaterThanThreshold, 1, alarms.MissingDataNotBreaching)
+	points := series(0, 2, 0)
+	want := reference(a, points, t0, minute(3))
+	got := Evaluate(a, points, t0, minute(3))
+	if checkAgainstReference(got, want) != nil {
+		t.Fatal("the replay and the reference differ on a simple case")
+	}
+	wrong := got
+	wrong.Transitions = append([]Transition(nil), got.Transitions...)
+	wrong.Transitions[0].To = OK
+	if checkAgainstReference(wrong, want) == nil {
+		t.Error("a wrong transition was not reported")
+	}
+	wrong = got
+	wrong.TimeInAlarm += time.Second
+	if checkAgainstReference(wrong, want) == nil {
+		t.Error("a wrong time in ALARM was not reported")
+	}
+}
+
+func TestStamp(t *testing.T) {
+	rng := rand.New(rand.NewPCG(19, 20))
+	for i := range 2000 {
+		at := time.Unix(rng.Int64N(8_000_000_000)-2_000_000_000, 0)
+		if i == 0 {
+			at = time.Date(2000, 2, 29, 23, 59, 59, 0, time.UTC)
+		}
+		if got, want := string(stamp(nil, at)), at.UTC().Format("02/01/06 15:04:05"); got != want {
+			t.Fatalf("%v: %s, want %s", at, got, want)
+		}
+	}
 }

@@ -18,11 +18,11 @@ const reasonListed = 5
 // [20000.0 (08/11/22 11:25:00), 20000.0 (08/11/22 11:24:00), 20000.0
 // (08/11/22 11:23:00)] were greater than the threshold (0.0) (minimum 1
 // datapoint for OK -> ALARM transition)." It is built only for transitions.
-func (r *rules) reason(points []Point, t int64, decided how, j, k, winB, rangeB int, from, to State) string {
-	evaluated, breaching := points[j:k], rangeB
-	if decided == byData {
-		evaluated, breaching = points[k-r.n:k], winB
-	}
+//
+// The evaluated points are the have points before k, breaching of which
+// breach.
+func (r *rules) reason(points []Point, t int64, decided how, k, have, breaching int, from, to State) string {
+	evaluated := points[k-have : k]
 	missing := r.n - len(evaluated)
 	if r.buf == nil {
 		r.buf = make([]byte, 0, 512)
@@ -146,7 +146,7 @@ func list(b []byte, points []Point) []byte {
 		}
 		b = number(b, points[i].Value)
 		b = append(b, " ("...)
-		b = stamp(b, points[i].Time.UTC())
+		b = stamp(b, points[i].Time)
 		b = append(b, ')')
 	}
 	return append(b, ']')
@@ -176,11 +176,28 @@ func count(b []byte, n int, one, many string) []byte {
 }
 
 // stamp is the time as CloudWatch's reasons show it, dd/mm/yy hh:mm:ss
-// ("02/01/06 15:04:05").
+// ("02/01/06 15:04:05") in UTC, from its Unix seconds: the civil date of a
+// day number (H. Hinnant's days_from_civil inverse), cheaper than
+// Time.Date and Time.Clock.
 func stamp(b []byte, t time.Time) []byte {
-	y, mo, d := t.Date()
-	h, mi, sec := t.Clock()
-	for i, v := range [...]int{d, int(mo), y % 100, h, mi, sec} {
+	sec := t.Unix()
+	days, s := floorDiv(sec, 86400), sec-floorDiv(sec, 86400)*86400
+	z := days + 719468
+	era := floorDiv(z, 146097)
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	d := doy - (153*mp+2)/5 + 1
+	m := mp + 3
+	if m > 12 {
+		m -= 12
+	}
+	y := yoe + era*400
+	if m <= 2 {
+		y++
+	}
+	for i, v := range [...]int64{d, m, ((y % 100) + 100) % 100, s / 3600, s / 60 % 60, s % 60} {
 		if i > 0 {
 			b = append(b, "// ::"[i-1])
 		}

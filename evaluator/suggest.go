@@ -26,7 +26,7 @@ import (
 //
 // When every threshold keeps within maxAlarms the least strict one is
 // unbounded: the result is -Inf for the GreaterThan operators and +Inf for
-// the LessThan ones. When none does (missing data treated as breaching can
+// the LessThan ones (not a threshold to set: Check wants a finite one). When none does (missing data treated as breaching can
 // alarm whatever the threshold), ok is false. NaN values never breach.
 // SuggestThreshold panics if Check(a) reports an error.
 func SuggestThreshold(a alarms.Alarm, points []Point, start, end time.Time, maxAlarms int) (threshold float64, ok bool) {
@@ -112,8 +112,8 @@ const (
 // count of ALARM transitions up to date.
 func profileOf(a alarms.Alarm, points []Point, start, end time.Time) profile {
 	r := newRules(a)
-	if !sortedByTime(points) {
-		points = sortedCopy(points)
+	if !wellFormed(points, r.period) {
+		points = normalized(points, r.period)
 	}
 	prof := profile{neg: r.neg, orEqual: r.orEqual}
 	p := r.period

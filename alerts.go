@@ -69,7 +69,7 @@ func alertTopicKey(stack cdktf.TerraformStack, cfg config.Config, acct *account)
 		panic(err) // typed structs: only a defect gets here
 	}
 	key := kmskey.NewKmsKey(stack, jsii.String("alert_topic_key"), &kmskey.KmsKeyConfig{
-		Description:       jsii.String("Encrypts the SNS topic " + cfg.AlertTopicName() + " that the alarms of the Kinesis stream " + cfg.StreamName + " notify"),
+		Description:       jsii.String("Encrypts the SNS topic " + cfg.AlertTopicName() + " that " + alarmsOf(cfg) + " notify"),
 		EnableKeyRotation: jsii.Bool(true),
 		Policy:            jsii.String(string(policy)),
 	})
@@ -119,4 +119,12 @@ func alertTopicKeyPolicy(cfg config.Config, acct *account) keyPolicy {
 			},
 		},
 	}
+}
+
+// alarmsOf says whose alarms the stack's topic carries.
+func alarmsOf(cfg config.Config) string {
+	if !cfg.CreateStream {
+		return "the alarms of the streams the stack " + cfg.StackID() + " watches"
+	}
+	return "the alarms of the Kinesis stream " + cfg.StreamName
 }

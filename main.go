@@ -21,18 +21,25 @@ const ProviderConstraint = ">= 5.99.1, < 6.0.0"
 
 // NewKinesisMonitoringStack defines the stream, its monitoring (the
 // write-throttling alarm, and whatever the settings add: the recommended
-// alarms, alert routing, a dashboard) and the two outputs. cfg must come from
+// alarms, alert routing, a dashboard) and the two outputs; and the
+// monitoring of the streams it watches (watchStreams), or only that
+// (createStream false). cfg must come from
 // config.Load or config.FromContext (or be config.Default()).
 func NewKinesisMonitoringStack(scope constructs.Construct, id string, cfg config.Config) cdktf.TerraformStack {
 	stack := cdktf.NewTerraformStack(scope, &id)
 	newBackend(stack, cfg)
 	newProvider(stack, cfg)
-	stream := newStream(stack, cfg)
 	acct := &account{stack: stack}
 	routing := newAlertRouting(stack, cfg, acct)
-	monitoring := newStreamMonitoring(stack, stream.Name(), cfg.Alarms(), routing, dashboardOf(cfg))
-	adoptExisting(cfg, acct, stream, monitoring, routing)
-	newOutputs(stack, stream, monitoring)
+	if cfg.CreateStream {
+		stream := newStream(stack, cfg)
+		monitoring := newStreamMonitoring(stack, stream.Name(), cfg.StreamAlarms(), routing, dashboardOf(cfg))
+		adoptExisting(cfg, acct, stream, monitoring, routing)
+		newOutputs(stack, stream, monitoring)
+	}
+	if len(cfg.Watched) > 0 {
+		newEstateMonitoring(stack, cfg, routing)
+	}
 	return stack
 }
 

@@ -91,12 +91,36 @@ func Keys() []string {
 	return keys
 }
 
+// age writes a threshold in milliseconds in the largest unit that keeps it
+// whole: "12 h", "10 min", "90 s", or "1500 ms".
+func age(ms float64) string {
+	for _, u := range []struct {
+		ms   float64
+		unit string
+	}{{3600000, "h"}, {60000, "min"}, {1000, "s"}} {
+		if ms >= u.ms && math.Mod(ms, u.ms) == 0 {
+			return fmt.Sprintf("%g %s", ms/u.ms, u.unit)
+		}
+	}
+	if ms >= 3600000 {
+		return fmt.Sprintf("%g h", ms/3600000)
+	}
+	return fmt.Sprintf("%g ms", ms)
+}
+
 func retentionMilliseconds(s Stream) float64 { return float64(s.RetentionHours) * 3600 * 1000 }
 
 func constant(v float64) func(Stream) float64 { return func(Stream) float64 { return v } }
 
 // throttling says what a throttle means for the stream's capacity mode.
 func throttling(s Stream, side string) string {
+	if s.Watched {
+		// The mode is the stream owner's, read from AWS at plan time.
+		if side == "write" {
+			return "producers send more than the stream takes (a provisioned shard takes 1 MiB/s or 1,000 records/s; an on-demand stream about twice its recent peak), or one partition key is hot"
+		}
+		return "consumers ask for more than the stream gives (5 GetRecords calls/s or 2 MiB/s per shard, shared)"
+	}
 	if s.OnDemand {
 		return "the on-demand stream gets more than twice its recent peak " + side + " traffic at once, or one partition key is hot (each shard still takes 1 MiB/s or 1,000 records/s in, 2 MiB/s out)"
 	}
@@ -119,9 +143,9 @@ var RecommendedSet = []Recommended{
 			return fmt.Sprintf("milliseconds, more than 0 and at most the retention (%.0f ms): an age beyond it cannot occur", retentionMilliseconds(s))
 		},
 		Description: func(s Stream, t float64) string {
-			return fmt.Sprintf("Consumers are falling behind: for %s the oldest unread record has been older than %g h "+
+			return fmt.Sprintf("Consumers are falling behind: for %s the oldest unread record has been older than %s "+
 				"(the stream keeps records %d h, then deletes them unread). "+
-				"Add consumer capacity and look for stuck or failing consumers.", Sustained(), t/3600000, s.RetentionHours)
+				"Add consumer capacity and look for stuck or failing consumers.", Sustained(), age(t), s.RetentionHours)
 		},
 		FiresWhen: "the oldest unread record is older than the threshold",
 		Why:       "half the retention: AWS's point where records risk expiring unread; Maximum, as one lagging shard is enough to lose data",
@@ -202,4 +226,64 @@ var RecommendedSet = []Recommended{
 		FiresWhen: "fewer PutRecord calls than the threshold share succeed",
 		Why:       "0.99, as for reads",
 	},
+}
+
+// ConsumerSet are the alarms of one enhanced fan-out consumer of a stream
+// (the metrics Kinesis publishes per consumer, with the dimensions
+// StreamName and ConsumerName), evaluated as the recommended set is. Each
+// consumer's thresholds are overridden by these keys.
+var ConsumerSet = []Recommended{
+	{
+		ID: "millis_behind_latest", NameSuffix: "-millis-behind-latest", Metric: "SubscribeToShardEvent.MillisBehindLatest",
+		Statistic: "Maximum", Comparison: GreaterThanThreshold,
+		Key: "millisBehindLatest",
+		// As for the iterator age: past half the retention, records risk
+		// expiring before the consumer reads them.
+		Default: func(s Stream) float64 { return retentionMilliseconds(s) / 2 },
+		Low:     constant(0), LowOpen: true, High: retentionMilliseconds,
+		Allowed: func(s Stream) string {
+			return fmt.Sprintf("milliseconds, more than 0 and at most the retention (%.0f ms)", retentionMilliseconds(s))
+		},
+		Description: func(s Stream, t float64) string {
+			return fmt.Sprintf("The enhanced fan-out consumer is falling behind: for %s the records it was sent were more than %s behind the tip of the stream "+
+				"(the stream keeps records %d h). Add capacity to the consumer's application or look for a stuck shard.", Sustained(), age(t), s.RetentionHours)
+		},
+		FiresWhen: "the records pushed to the consumer are further behind the tip than the threshold",
+		Why:       "half the retention, as for the iterator age; Maximum, as one lagging shard is enough to lose data",
+	},
+	{
+		ID: "subscribe_rate_exceeded", NameSuffix: "-subscribe-rate-exceeded", Metric: "SubscribeToShard.RateExceeded",
+		Statistic: "Sum", Comparison: GreaterThanThreshold,
+		Key:     "rateExceeded",
+		Default: constant(0), Low: constant(0), High: constant(math.MaxInt32), Whole: true,
+		Allowed: func(Stream) string { return "a whole number of refused subscriptions per minute, 0 or more" },
+		Description: func(_ Stream, t float64) string {
+			return fmt.Sprintf("For %s more than %g SubscribeToShard calls a minute were refused: the consumer subscribes more than once a second per shard, "+
+				"or twice to one shard at once. Check that only one worker holds each shard's lease.", Sustained(), t)
+		},
+		FiresWhen: "more subscriptions than the threshold are refused in a minute",
+		Why:       "0: a healthy consumer renews each shard's subscription every 5 minutes and is never refused; refusals in every minute of the window mean workers fight over shards",
+	},
+	{
+		ID: "subscribe_success", NameSuffix: "-subscribe-success", Metric: "SubscribeToShard.Success",
+		Statistic: "Average", Comparison: LessThanThreshold,
+		Key:     "success",
+		Default: constant(0.99), Low: constant(0), LowOpen: true, High: constant(1),
+		Allowed: func(Stream) string { return "a share of successful SubscribeToShard calls, more than 0 and at most 1" },
+		Description: func(_ Stream, t float64) string {
+			return fmt.Sprintf("For %s fewer than %g %% of the consumer's SubscribeToShard calls succeeded: it cannot read. "+
+				"Check its errors (permissions, KMS key access, a deregistered consumer).", Sustained(), t*100)
+		},
+		FiresWhen: "fewer subscriptions than the threshold share succeed",
+		Why:       "0.99: the Average is the share that succeeds, as for GetRecords",
+	},
+}
+
+// ConsumerKeys are the keys of a consumer's thresholds, in table order.
+func ConsumerKeys() []string {
+	keys := make([]string, len(ConsumerSet))
+	for i, r := range ConsumerSet {
+		keys[i] = r.Key
+	}
+	return keys
 }

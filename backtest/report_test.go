@@ -59,7 +59,7 @@ func TestReportOfAReplay(t *testing.T) {
 			t.Errorf("the table lacks %q:\n%s", s, table.String())
 		}
 	}
-	data, err := json.Marshal(Report{Window: WindowJSON{w.Start, w.End}, Alarms: reports})
+	data, err := json.Marshal(Report{Window: WindowJSON(w), Alarms: reports})
 	if err != nil {
 		t.Fatal(err)
 	}

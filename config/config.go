@@ -60,9 +60,17 @@ type Config struct {
 	AdoptExisting           Adoption          `json:"adoptExisting" enum:"adoptableKinds" allowed:"false, true (every resource the stack names: the stream, its alarms, the SNS topic, the dashboard), or a list of {enum} to import instead of creating (docs/troubleshooting.md)"`
 	StateKMSKeyID           string            `json:"stateKmsKeyId" allowed:"a KMS key or alias ARN (arn:aws:kms:<region>:<account>:key/<id> or …:alias/<name>; Terraform's S3 backend takes key ids that are RFC 4122 UUIDs or mrk- ids) for the state object; needs stateBucket" default:"none (SSE-S3)"`
 
+	// The streaming estate: streams the stack watches, owned elsewhere.
+	CreateStream bool         `json:"createStream" allowed:"true or false; false makes a watch-only stack that owns no stream (then watchStreams names at least one, and the own stream's settings stay out)"`
+	WatchStreams WatchStreams `json:"watchStreams" enum:"watchKeys" allowed:"an object whose keys are the names of existing streams in the stack's region, each with an object of the settings that differ for it: {enum}; the top-level values apply where it sets none, except consumers (docs/watching-an-estate.md)" default:"none"`
+	Consumers    Consumers    `json:"consumers" enum:"consumerKeys" allowed:"the enhanced fan-out consumers of the stream, each with three alarms: a list of consumer names (1-128 characters of a-z A-Z 0-9 _ . -), or an object of names, each with an object of thresholds: {enum} (docs/watching-an-estate.md)" default:"none"`
+
 	// Environment is the name of the environment this configuration belongs
 	// to, or "" for the single stack without environments. Not a setting.
 	Environment string `json:"-"`
+	// Watched are the streams of WatchStreams, each with the configuration
+	// that applies to it, by name. Not a setting.
+	Watched []Watched `json:"-"`
 }
 
 // Default returns the specification: what a synth without overrides builds.
@@ -92,6 +100,7 @@ func Default() Config {
 		Protect:                 true,
 		AlertTopicEncryption:    true,
 		StateKey:                StackID + "/terraform.tfstate",
+		CreateStream:            true,
 	}
 }
 
@@ -112,6 +121,8 @@ var enums = map[string][]string{
 	"missingData":         alarms.MissingDataTreatments,
 	"thresholdKeys":       alarms.Keys(),
 	"adoptableKinds":      AdoptableKinds,
+	"watchKeys":           watchKeys,
+	"consumerKeys":        alarms.ConsumerKeys(),
 }
 
 // regions are the regions hashicorp/aws 5.100.0 accepts: it refuses others
@@ -250,6 +261,9 @@ func (c Config) validate(v *validation) {
 		}
 	}
 	c.validateAdoption(v)
+	if c.CreateStream {
+		c.validateConsumerNames(v, c.StreamName)
+	}
 	if c.AlarmOnInsufficientData && len(c.AlarmEmails) == 0 && c.AlarmTopicARN == "" {
 		v.badAllowed("alarmOnInsufficientData", "is true but no alarm routing is configured",
 			"set alarmEmails or alarmTopicArn too, or leave alarmOnInsufficientData out")

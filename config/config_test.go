@@ -63,6 +63,14 @@ var overrides = []struct {
 	{"adoptExisting", []any{"stream", "alarms"}, func(c *Config) { c.AdoptExisting = Adoption{Kinds: []string{"stream", "alarms"}} }, nil},
 	{"alarmDatapointsToAlarm", 2, func(c *Config) { c.AlarmDatapointsToAlarm = 2 }, map[string]any{"alarmEvaluationPeriods": 3}},
 	{"dashboard", true, func(c *Config) { c.Dashboard = true }, nil},
+	{"watchStreams", map[string]any{"orders": map[string]any{}}, func(c *Config) {
+		c.WatchStreams = WatchStreams{"orders": {}}
+		w := *c // the top level's settings, without its own stream's
+		w.WatchStreams, w.CreateStream = nil, false
+		c.Watched = []Watched{{Name: "orders", Config: w}}
+	}, nil},
+	{"createStream", false, func(c *Config) { c.CreateStream = false }, map[string]any{"watchStreams": map[string]any{"orders": map[string]any{}}}},
+	{"consumers", []any{"analytics"}, func(c *Config) { c.Consumers = Consumers{{Name: "analytics"}} }, nil},
 	{"tags", map[string]any{"team": "monitoring", "cost-center": "42"}, func(c *Config) {
 		c.Tags = map[string]string{"team": "monitoring", "cost-center": "42"}
 	}, nil},

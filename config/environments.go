@@ -40,20 +40,40 @@ type uniqueName struct {
 
 // names lists what must be unique across the environments of one app.
 func (c Config) names() []uniqueName {
-	names := []uniqueName{{"stream", c.Region, c.StreamName, "streamName"}}
-	for _, a := range c.Alarms() {
+	var names []uniqueName
+	if c.CreateStream {
+		names = append(names, uniqueName{"stream", c.Region, c.StreamName, "streamName"})
+	}
+	for _, a := range c.StreamAlarms() {
 		key := "streamName" // the recommended alarms are named after the stream
-		if a.ID == alarms.WriteThrottleID {
+		switch {
+		case a.ID == alarms.WriteThrottleID:
 			key = "alarmName"
+		case len(a.Dimensions) > 1:
+			key = "consumers"
 		}
 		names = append(names, uniqueName{"alarm", c.Region, a.Name, key})
 	}
+	for _, w := range c.Watched {
+		for _, a := range w.Alarms() {
+			names = append(names, uniqueName{"alarm", c.Region, a.Name, "watchStreams." + w.Name})
+		}
+	}
+	topicKey := "streamName"
+	if !c.CreateStream {
+		topicKey = "alarmEmails"
+	}
 	if len(c.AlarmEmails) > 0 {
-		names = append(names, uniqueName{"SNS topic", c.Region, c.AlertTopicName(), "streamName"})
+		names = append(names, uniqueName{"SNS topic", c.Region, c.AlertTopicName(), topicKey})
+	}
+	// Dashboards are global: one name space for all regions of an account.
+	if c.Dashboard && c.CreateStream {
+		names = append(names, uniqueName{"dashboard", "the account", c.DashboardName(), "streamName"})
 	}
 	if c.Dashboard {
-		// Dashboards are global: one name space for all regions of an account.
-		names = append(names, uniqueName{"dashboard", "the account", c.DashboardName(), "streamName"})
+		for _, name := range c.EstateDashboardNames() {
+			names = append(names, uniqueName{"dashboard", "the account", name, "watchStreams"})
+		}
 	}
 	if c.StateBucket != "" {
 		names = append(names, uniqueName{"S3 state object", "bucket " + c.StateBucket, c.StateKey, "stateKey"})
@@ -82,9 +102,14 @@ func collisions(configs []Config) []Problem {
 			var reason, allowed string
 			key := n.key
 			if first.env == c.Environment {
-				key = "alarmName"
-				reason = fmt.Sprintf("gives two alarms the name %q in %s", n.name, n.scope)
-				allowed = "an alarmName that differs from the recommended alarms' names (<streamName>-iterator-age, …)"
+				reason = fmt.Sprintf("gives two %ss the name %q in %s", n.kind, n.name, n.scope)
+				switch {
+				case first.key == "alarmName" || key == "alarmName":
+					key = "alarmName"
+					allowed = "an alarmName that differs from the names of the other alarms (<streamName>-iterator-age, …, <watched stream>-write-throttled)"
+				default:
+					allowed = "names that differ: a stream's alarms are named <stream>-write-throttled (a watched one's), <stream>-iterator-age and the like, <stream>-<consumer>-millis-behind-latest and the like (docs/watching-an-estate.md)"
+				}
 			} else {
 				reason = fmt.Sprintf("makes environments %s and %s both use the %s %q in %s", first.env, c.Environment, n.kind, n.name, n.scope)
 				switch n.kind {
@@ -123,6 +148,7 @@ func FromContext(ctx map[string]any) ([]Config, error) {
 	base, v := decode(Default(), shared, "")
 	if _, ok := ctx[EnvironmentsKey]; !ok {
 		base.validate(v)
+		base.Watched = base.watched(v)
 		if len(v.problems) == 0 {
 			v.problems = collisions([]Config{base})
 		}
@@ -171,9 +197,10 @@ func FromContext(ctx map[string]any) ([]Config, error) {
 		env, ev := decode(env, own, prefix)
 		ev.raw = merged
 		env.validate(ev)
+		env.Watched = env.watched(ev)
 		for _, p := range ev.problems {
 			key := strings.TrimPrefix(p.Key, prefix)
-			if ev.local[key] {
+			if root, _, _ := strings.Cut(key, "."); ev.local[root] {
 				problems = append(problems, p)
 				continue
 			}

@@ -1,24 +1,45 @@
 package config
 
 import (
+	"fmt"
 	"regexp"
 
 	"github.com/xfusion/kinesis-monitoring/alarms"
+	"github.com/xfusion/kinesis-monitoring/dashboard"
 )
 
 // What the stack derives from the configuration, in one place each.
 
-// Alarms are every alarm of the stream's monitoring, as plain values: the
-// write-throttling alarm of the specification, then the recommended set when
-// it is on.
+// Alarms are every alarm the stack deploys, as plain values: its own
+// stream's (StreamAlarms), then each watched stream's.
 func (c Config) Alarms() []alarms.Alarm {
-	return alarms.ForStream(c.alarmStream(), alarms.Settings{
-		Name: c.AlarmName, Description: c.AlarmDescription, Threshold: c.AlarmThreshold,
+	out := c.StreamAlarms()
+	for _, w := range c.Watched {
+		out = append(out, w.Alarms()...)
+	}
+	return out
+}
+
+// StreamAlarms are the alarms of the stack's own stream: the
+// write-throttling alarm of the specification, the recommended set when it
+// is on, and its consumers'. None for a watch-only stack.
+func (c Config) StreamAlarms() []alarms.Alarm {
+	if !c.CreateStream {
+		return nil
+	}
+	return alarms.ForStream(c.alarmStream(), c.alarmSettings(c.AlarmName))
+}
+
+// alarmSettings are c's alarm settings, for an alarm of that name.
+func (c Config) alarmSettings(name string) alarms.Settings {
+	return alarms.Settings{
+		Name: name, Description: c.AlarmDescription, Threshold: c.AlarmThreshold,
 		Comparison: c.AlarmComparisonOperator, Statistic: c.AlarmStatistic,
 		Period: c.AlarmPeriod, EvaluationPeriods: c.AlarmEvaluationPeriods, DatapointsToAlarm: c.AlarmDatapointsToAlarm,
 		TreatMissingData: c.AlarmTreatMissingData,
 		Recommended:      c.RecommendedAlarms.Enabled, Thresholds: c.RecommendedAlarms.Thresholds,
-	})
+		Consumers: c.Consumers,
+	}
 }
 
 func (c Config) alarmStream() alarms.Stream {
@@ -29,10 +50,34 @@ func (c Config) alarmStream() alarms.Stream {
 // (stream names allow ".").
 var nameUnsafe = regexp.MustCompile(`[^A-Za-z0-9_-]`)
 
-// AlertTopicName is the SNS topic of alarmEmails: the stream's name, with "-"
-// for what topic names do not allow, and "-alerts".
+// AlertTopicName is the SNS topic of alarmEmails: the stream's name (the
+// stack's, for a watch-only stack), with "-" for what topic names do not
+// allow, and "-alerts".
 func (c Config) AlertTopicName() string {
+	if !c.CreateStream {
+		return c.StackID() + "-alerts"
+	}
 	return nameUnsafe.ReplaceAllString(c.StreamName, "-") + "-alerts"
+}
+
+// EstatePages are the watched streams, by name, in the rows of the estate
+// dashboards: as many to a dashboard as CloudWatch's limits take.
+func (c Config) EstatePages() [][]string {
+	var names []string
+	for _, w := range c.Watched {
+		names = append(names, w.Name)
+	}
+	return dashboard.Pages(names)
+}
+
+// EstateDashboardNames are the estate dashboards of the watched streams
+// (with dashboard true): <stack>-estate-1, -2, …, one per page.
+func (c Config) EstateDashboardNames() []string {
+	var names []string
+	for i := range c.EstatePages() {
+		names = append(names, fmt.Sprintf("%s-estate-%d", c.StackID(), i+1))
+	}
+	return names
 }
 
 // DashboardName is the stream's dashboard: the stream's name, with "-" for

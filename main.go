@@ -36,6 +36,8 @@ func NewKinesisMonitoringStack(scope constructs.Construct, id string, cfg config
 		monitoring := newStreamMonitoring(stack, stream.Name(), cfg.StreamAlarms(), routing, dashboardOf(cfg))
 		adoptExisting(cfg, acct, stream, monitoring, routing)
 		newOutputs(stack, stream, monitoring)
+	} else {
+		adoptExisting(cfg, acct, nil, streamMonitoring{}, routing)
 	}
 	if len(cfg.Watched) > 0 {
 		newEstateMonitoring(stack, cfg, routing)

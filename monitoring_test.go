@@ -1,9 +1,13 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -51,20 +55,23 @@ func TestBacktestAlarmsAreTheSynthesizedAlarms(t *testing.T) {
 	}
 }
 
-// alarmsMatch compares a stack's alarm resources with the values.
+// alarmsMatch compares a stack's alarms with the values: the resources of
+// its own stream's alarms by name, and the instances of the watched alarms'
+// resource (aws_cloudwatch_metric_alarm.watched, for_each) by key.
 func alarmsMatch(doc map[string]any, values []alarms.Alarm) error {
-	resources, _ := lookup(doc, "resource", alarmType)
-	all, _ := resources.(map[string]any)
+	instances, err := alarmInstances(doc)
+	if err != nil {
+		return err
+	}
 	var ids []string
 	for _, a := range values {
 		ids = append(ids, a.ID)
 	}
-	if got := slices.Sorted(maps.Keys(all)); !cmp.Equal(got, slices.Sorted(slices.Values(ids))) {
-		return fmt.Errorf("alarm resources %v, want the values' %v", got, ids)
+	if got := slices.Sorted(maps.Keys(instances)); !cmp.Equal(got, slices.Sorted(slices.Values(ids))) {
+		return fmt.Errorf("alarms %v, want the values' %v", got, ids)
 	}
 	streamName, _ := lookup(doc, "resource", streamType, "stream", "name")
 	for _, a := range values {
-		got := all[a.ID].(map[string]any)
 		dimensions := map[string]any{}
 		for _, d := range a.Dimensions {
 			dimensions[d.Name] = d.Value
@@ -81,16 +88,84 @@ func alarmsMatch(doc map[string]any, values []alarms.Alarm) error {
 		if a.DatapointsToAlarm != 0 {
 			want["datapoints_to_alarm"] = float64(a.DatapointsToAlarm)
 		}
-		// The routing is the stack's, not the value's.
-		attributes := maps.Clone(got)
-		for _, k := range []string{"alarm_actions", "ok_actions", "insufficient_data_actions", "//"} {
-			delete(attributes, k)
-		}
-		if diff := cmp.Diff(want, attributes); diff != "" {
-			return fmt.Errorf("alarm %s (-value +resource):\n%s", a.ID, diff)
+		if diff := cmp.Diff(want, instances[a.ID]); diff != "" {
+			return fmt.Errorf("alarm %s (-value +synthesized):\n%s", a.ID, diff)
 		}
 	}
 	return nil
+}
+
+// alarmInstances are the stack's alarms, each with its attributes but the
+// routing (which is the stack's, not the value's): the resources by name,
+// and, for the watched alarms' resource, each instance by its for_each key,
+// its attributes read from the locals the way Terraform reads them.
+func alarmInstances(doc map[string]any) (map[string]map[string]any, error) {
+	resources, _ := lookup(doc, "resource", alarmType)
+	all, _ := resources.(map[string]any)
+	out := map[string]map[string]any{}
+	for id, r := range all {
+		attributes := maps.Clone(r.(map[string]any))
+		for _, k := range []string{"alarm_actions", "ok_actions", "insufficient_data_actions", "//"} {
+			delete(attributes, k)
+		}
+		if id != "watched" {
+			out[id] = attributes
+			continue
+		}
+		if attributes["for_each"] != "${local.watch_alarms}" {
+			return nil, fmt.Errorf("the watched alarms iterate %v, want local.watch_alarms", attributes["for_each"])
+		}
+		delete(attributes, "for_each")
+		var values map[string]map[string]any
+		var kinds map[string]map[string]any
+		if err := decodeLocal(doc, "watch_alarms", &values); err != nil {
+			return nil, err
+		}
+		if err := decodeLocal(doc, "watch_alarm_kinds", &kinds); err != nil {
+			return nil, err
+		}
+		for key, value := range values {
+			instance := map[string]any{}
+			for attribute, expression := range attributes {
+				text, _ := expression.(string)
+				switch m := instanceExpression.FindStringSubmatch(text); {
+				case m == nil:
+					return nil, fmt.Errorf("watched alarm attribute %s = %v: not an expression of the instance's value", attribute, expression)
+				case m[1] != "":
+					instance[attribute] = value[m[1]]
+				case m[2] != "":
+					instance[attribute] = kinds[fmt.Sprint(value["kind"])][m[2]]
+				default:
+					if v, set := kinds[fmt.Sprint(value["kind"])][m[3]]; set {
+						instance[attribute] = v
+					}
+				}
+			}
+			out[key] = instance
+		}
+	}
+	return out, nil
+}
+
+// instanceExpression reads an attribute of the watched alarms: a field of
+// the instance's value, a field of its kind, or an optional field of its
+// kind.
+var instanceExpression = regexp.MustCompile(`^\$\{(?:each\.value\.(\w+)|local\.watch_alarm_kinds\[each\.value\.kind\]\.(\w+)|lookup\(local\.watch_alarm_kinds\[each\.value\.kind\], "(\w+)", null\))\}$`)
+
+// decodeLocal reads a local the stack writes as jsondecode of a JSON text.
+func decodeLocal(doc map[string]any, name string, v any) error {
+	expression, _ := lookup(doc, "locals", name)
+	text, _ := expression.(string)
+	inner, ok := strings.CutPrefix(text, "${jsondecode(")
+	inner, ok2 := strings.CutSuffix(inner, ")}")
+	if !ok || !ok2 {
+		return fmt.Errorf("local %s is not jsondecode of a string: %.80s", name, text)
+	}
+	literal, err := strconv.Unquote(strings.NewReplacer("$${", "${", "%%{", "%{").Replace(inner))
+	if err != nil {
+		return fmt.Errorf("local %s: %v", name, err)
+	}
+	return json.Unmarshal([]byte(literal), v)
 }
 
 // The comparison can fail: a resource that differs from its value in one
@@ -107,6 +182,19 @@ func TestAlarmsMatchCanFail(t *testing.T) {
 		}},
 		{"an alarm without a value", func(d map[string]any) error { return alarmsMatch(d, values) }, func(d map[string]any) {
 			mustMap(d, "resource", alarmType)["extra"] = map[string]any{"alarm_name": "x"}
+		}},
+	})
+	// And for the watched streams' alarms: an attribute read from the wrong
+	// field, a kind that differs from the value.
+	w := synth(t, watchOnly)
+	watched := configOf(t, watchOnly).Alarms()
+	runMutations(t, w.Doc, []mutation{
+		{"a watched alarm's threshold read from another field", func(d map[string]any) error { return alarmsMatch(d, watched) }, func(d map[string]any) {
+			mustMap(d, "resource", alarmType, "watched")["threshold"] = "${local.watch_alarm_kinds[each.value.kind].period}"
+		}},
+		{"a kind with another description", func(d map[string]any) error { return alarmsMatch(d, watched) }, func(d map[string]any) {
+			locals := mustMap(d, "locals")
+			locals["watch_alarm_kinds"] = strings.Replace(locals["watch_alarm_kinds"].(string), "Triggers when", "Fires when", 1)
 		}},
 	})
 }

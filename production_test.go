@@ -29,6 +29,11 @@ var existingTopic map[string]any
 // recommended alarms.
 var environments map[string]any
 
+// watchOnly watches three streams owned elsewhere, one with a consumer,
+// with per-stream overrides; mixed has its own stream (with a consumer)
+// and watches two.
+var watchOnly, mixed map[string]any
+
 // loadContexts reads the contexts kept in testdata; TestMain calls it (not
 // package initialization: the test binary also runs as the app, elsewhere).
 func loadContexts() {
@@ -36,6 +41,8 @@ func loadContexts() {
 	existingTopic = contextFile("testdata/existing-topic.context.json")
 	environments = contextFile("testdata/environments.context.json")
 	onDemand = contextFile("testdata/on-demand.context.json")
+	watchOnly = contextFile("testdata/watch-only.context.json")
+	mixed = contextFile("testdata/mixed.context.json")
 }
 
 // contextFile reads a cdktf.json "context" kept in testdata.

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -88,5 +89,123 @@ func TestKMSKeyRulesFollowTheirAPI(t *testing.T) {
 	got := problemsOf(t, map[string]any{"stateBucket": "xfusion-tfstate", "stateKmsKeyId": docsExample})
 	if len(got) != 1 || !strings.Contains(got[0], "stateKmsKeyId: \""+docsExample+"\" is not allowed") {
 		t.Errorf("the state key %s: %q, want it refused", docsExample, got)
+	}
+}
+
+// Every refusal of the estate's settings, with its message, each naming
+// watchStreams.<stream>.<key> where a stream's own setting is at fault.
+func TestEstateRefusals(t *testing.T) {
+	long := strings.Repeat("s", 128)
+	for name, c := range map[string]struct {
+		ctx  map[string]any
+		want []string // one problem each, in this order
+	}{
+		"watchStreams not an object": {map[string]any{"watchStreams": []any{"orders"}},
+			[]string{`watchStreams: ["orders"] is not an object of streams`}},
+		"a stream's settings not an object": {map[string]any{"watchStreams": map[string]any{"orders": 5}},
+			[]string{`watchStreams: {"orders":5} has for "orders" a value that is not an object of settings`}},
+		"a name that is no stream name": {map[string]any{"watchStreams": map[string]any{"a b": map[string]any{}}},
+			[]string{`watchStreams: {"a b":{}} names "a b", which is not a stream name; allowed: 1-128 characters from a-z A-Z 0-9 _ . -`}},
+		"the stack's own stream": {map[string]any{"watchStreams": map[string]any{"xfusion-kinesis-stream": map[string]any{}}},
+			[]string{`watchStreams: {"xfusion-kinesis-stream":{}} names the stack's own stream "xfusion-kinesis-stream"`}},
+		"a misspelt setting": {map[string]any{"watchStreams": map[string]any{"orders": map[string]any{"alarmTreshold": 2}}},
+			[]string{`watchStreams.orders.alarmTreshold: 2 is not a setting of this app; did you mean alarmThreshold?; allowed: one of alarmDescription, alarmThreshold`}},
+		"a setting a watched stream does not take": {map[string]any{"watchStreams": map[string]any{"orders": map[string]any{"shardCount": 2}}},
+			[]string{`watchStreams.orders.shardCount: 2 is not a setting of a watched stream; allowed: one of alarmDescription`}},
+		"a bad value": {map[string]any{"watchStreams": map[string]any{"orders": map[string]any{"alarmPeriod": 90}}},
+			[]string{`watchStreams.orders.alarmPeriod: 90 is not allowed; allowed: 10, 20, 30 or a multiple of 60`}},
+		"a value that does not decode": {map[string]any{"watchStreams": map[string]any{"orders": map[string]any{"alarmThreshold": "five"}}},
+			[]string{`watchStreams.orders.alarmThreshold: "five" is not a number`}},
+		"a stream's periods against the top level's M of N": {map[string]any{"alarmEvaluationPeriods": 3, "alarmDatapointsToAlarm": 3,
+			"watchStreams": map[string]any{"orders": map[string]any{"alarmEvaluationPeriods": 2}}},
+			[]string{`watchStreams.orders.alarmDatapointsToAlarm: 3 is out of range with alarmEvaluationPeriods 2`}},
+		"a top-level problem is reported once, not per stream": {map[string]any{"alarmPeriod": 90,
+			"watchStreams": map[string]any{"orders": map[string]any{}, "clicks": map[string]any{}}},
+			[]string{`alarmPeriod: 90 is not allowed`}},
+		"a stream's retention out of range": {map[string]any{"watchStreams": map[string]any{"orders": map[string]any{"retentionHours": 10}}},
+			[]string{`watchStreams.orders.retentionHours: 10 is out of range`}},
+		"a stream's threshold beyond its retention": {map[string]any{"watchStreams": map[string]any{"orders": map[string]any{"retentionHours": 24,
+			"recommendedAlarms": map[string]any{"iteratorAgeMilliseconds": 86400001}}}},
+			[]string{`watchStreams.orders.recommendedAlarms: {"iteratorAgeMilliseconds":86400001} sets iteratorAgeMilliseconds to 8.6400001e+07`}},
+		"watch-only without streams": {map[string]any{"createStream": false},
+			[]string{`createStream: false is false but watchStreams names no stream`}},
+		"watch-only with the own stream's settings": {map[string]any{"createStream": false, "shardCount": 2, "consumers": []any{"c"},
+			"watchStreams": map[string]any{"orders": map[string]any{}}},
+			[]string{`consumers: ["c"] is set while createStream is false`, `shardCount: 2 is set while createStream is false; allowed: leave shardCount out: a watch-only stack owns no stream`}},
+		"adopting a stream the stack does not own": {map[string]any{"createStream": false, "adoptExisting": []any{"stream"},
+			"watchStreams": map[string]any{"orders": map[string]any{}}},
+			[]string{`adoptExisting: ["stream"] names stream, which this stack does not create; allowed: stream and alarms only with a stream of the stack's (createStream true); a watched stream is never managed`}},
+		"a consumer name Kinesis refuses": {map[string]any{"consumers": []any{"a b"}},
+			[]string{`consumers: ["a b"] names "a b", which is not a consumer name`}},
+		"a consumer twice": {map[string]any{"consumers": []any{"c", "c"}}, []string{`consumers: ["c","c"] names "c" twice`}},
+		"consumers whose resources would share a name": {map[string]any{"consumers": []any{"a.b", "a_b"}},
+			[]string{`names "a.b" and "a_b", whose alarms would share a resource name`}},
+		"a consumer threshold out of range": {map[string]any{"consumers": map[string]any{"c": map[string]any{"success": 2}}},
+			[]string{`consumers: {"c":{"success":2}} sets success of "c" to 2; allowed: success: a share of successful SubscribeToShard calls`}},
+		"an unknown consumer threshold": {map[string]any{"consumers": map[string]any{"c": map[string]any{"lag": 2}}},
+			[]string{`consumers: {"c":{"lag":2}} has for "c" the threshold "lag", which is not one of ` + strings.Join(alarms.ConsumerKeys(), ", ")}},
+		"a consumer alarm name too long": {map[string]any{"createStream": false, "watchStreams": map[string]any{long: map[string]any{"consumers": []any{long}}}},
+			[]string{`watchStreams.` + long + `.consumers: ["` + strings.Repeat("s", 77) + `… names "` + strings.Repeat("s", 79) + `…": the alarm`}},
+		"a watched stream's consumer": {map[string]any{"watchStreams": map[string]any{"orders": map[string]any{"consumers": []any{"x y"}}}},
+			[]string{`watchStreams.orders.consumers: ["x y"] names "x y", which is not a consumer name`}},
+		"an alarm name taken by a watched stream's": {map[string]any{"alarmName": "orders-write-throttled", "watchStreams": map[string]any{"orders": map[string]any{}}},
+			[]string{`alarmName: "orders-write-throttled" gives two alarms the name "orders-write-throttled" in us-east-1`}},
+		"watched streams and consumers whose names overlap: accepted": {map[string]any{"createStream": false, "watchStreams": map[string]any{
+			"a": map[string]any{"consumers": []any{"b"}}, "a-b-millis-behind": map[string]any{}}},
+			nil},
+		"inside an environment": {map[string]any{"environments": map[string]any{"dev": map[string]any{"watchStreams": map[string]any{"orders": map[string]any{"alarmPeriod": 90}}}}},
+			[]string{`environments.dev.watchStreams.orders.alarmPeriod: 90 is not allowed`}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if c.want == nil {
+				if _, err := FromContext(c.ctx); err != nil {
+					t.Errorf("refused: %v", err)
+				}
+				return
+			}
+			got := problemsOf(t, c.ctx)
+			if len(got) != len(c.want) {
+				t.Fatalf("problems:\n  %s\nwant %d", strings.Join(got, "\n  "), len(c.want))
+			}
+			for i := range c.want {
+				if !strings.Contains(got[i], c.want[i]) {
+					t.Errorf("problem %d:\n  %s\nwant it to contain\n  %s", i, got[i], c.want[i])
+				}
+			}
+		})
+	}
+}
+
+// A watched stream gets the top level's alarm settings, its own on top, and
+// never the top level's consumers.
+func TestWatchedStreamsInheritTheTopLevel(t *testing.T) {
+	cfgs, err := FromContext(map[string]any{"alarmThreshold": 3, "recommendedAlarms": true, "consumers": []any{"own"},
+		"watchStreams": map[string]any{"orders": map[string]any{}, "clicks": map[string]any{"alarmThreshold": 7, "retentionHours": 48}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]Config{}
+	for _, w := range cfgs[0].Watched {
+		byName[w.Name] = w.Config
+	}
+	if byName["orders"].AlarmThreshold != 3 || byName["clicks"].AlarmThreshold != 7 || byName["clicks"].RetentionHours != 48 || byName["orders"].RetentionHours != 24 {
+		t.Errorf("orders %v/%d h, clicks %v/%d h; want 3/24 h and 7/48 h", byName["orders"].AlarmThreshold, byName["orders"].RetentionHours, byName["clicks"].AlarmThreshold, byName["clicks"].RetentionHours)
+	}
+	for name, c := range byName {
+		if len(c.Consumers) != 0 || !c.RecommendedAlarms.Enabled {
+			t.Errorf("%s: consumers %v, recommended %v; want none and on", name, c.Consumers, c.RecommendedAlarms.Enabled)
+		}
+	}
+	var names []string
+	for _, a := range cfgs[0].Alarms() {
+		names = append(names, a.Name)
+	}
+	for _, want := range []string{"xfusion-kinesis-alarm", "xfusion-kinesis-stream-own-millis-behind-latest", "orders-write-throttled", "clicks-iterator-age"} {
+		if !slices.Contains(names, want) {
+			t.Errorf("no alarm %s among %v", want, names)
+		}
+	}
+	if n := len(names); n != 3*(1+len(alarms.RecommendedSet))+len(alarms.ConsumerSet) {
+		t.Errorf("%d alarms; want the set for each of three streams and one consumer's", n)
 	}
 }

@@ -119,10 +119,12 @@ func (a Adoption) Any() bool { return a.All || len(a.Kinds) > 0 }
 
 // validateAdoption refuses a kind the stack does not create.
 func (c Config) validateAdoption(v *validation) {
-	for kind, has := range map[string]bool{"topic": len(c.AlarmEmails) > 0, "dashboard": c.Dashboard} {
+	for _, kind := range AdoptableKinds {
+		has := map[string]bool{"stream": c.CreateStream, "alarms": c.CreateStream, "topic": len(c.AlarmEmails) > 0, "dashboard": c.Dashboard && c.CreateStream}[kind]
 		if slices.Contains(c.AdoptExisting.Kinds, kind) && !has {
 			v.badAllowed("adoptExisting", fmt.Sprintf("names %s, which this stack does not create", kind),
-				map[string]string{"topic": "topic only with alarmEmails (the stack's own topic)", "dashboard": "dashboard only with dashboard true"}[kind])
+				map[string]string{"topic": "topic only with alarmEmails (the stack's own topic)", "dashboard": "dashboard only with dashboard true and a stream of the stack's",
+					"stream": "stream and alarms only with a stream of the stack's (createStream true); a watched stream is never managed", "alarms": "alarms only with a stream of the stack's; CloudWatch lets the watched streams' alarms be taken over without an import"}[kind])
 		}
 	}
 }

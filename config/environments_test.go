@@ -3,12 +3,15 @@ package config
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"maps"
 	"os"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/xfusion/kinesis-monitoring/alarms"
 )
 
 // environments: dev and prod from one app, sharing alert routing and the
@@ -89,16 +92,11 @@ func TestEnvironmentsThatWouldCollideAreRefused(t *testing.T) {
 			`environments.prod.streamName: "xfusion-kinesis-stream" makes environments dev and prod both use the dashboard "xfusion-kinesis-stream" in the account; allowed: dashboard names of their own for each environment (dashboards are global in an account)`,
 		}},
 		{"the recommended alarms and the topic follow the stream name", with(env(map[string]any{"alarmName": "a1"}, map[string]any{"alarmName": "a2"}),
-			map[string]any{"recommendedAlarms": true, "alarmEmails": []any{"ops@example.com"}}), []string{
-			`environments.prod.streamName: "xfusion-kinesis-stream" makes environments dev and prod both use the stream`,
-			`environments.prod.streamName: "xfusion-kinesis-stream-iterator-age" makes environments dev and prod both use the alarm`,
-			`environments.prod.streamName: "xfusion-kinesis-stream-read-throttled"`,
-			`environments.prod.streamName: "xfusion-kinesis-stream-sustained-write-throttling"`,
-			`environments.prod.streamName: "xfusion-kinesis-stream-putrecords-failed"`,
-			`environments.prod.streamName: "xfusion-kinesis-stream-getrecords-success"`,
-			`environments.prod.streamName: "xfusion-kinesis-stream-putrecord-success"`,
-			`environments.prod.streamName: "xfusion-kinesis-stream-alerts" makes environments dev and prod both use the SNS topic "xfusion-kinesis-stream-alerts" in us-east-1`,
-		}},
+			map[string]any{"recommendedAlarms": true, "alarmEmails": []any{"ops@example.com"}}), slices.Concat(
+			[]string{`environments.prod.streamName: "xfusion-kinesis-stream" makes environments dev and prod both use the stream`},
+			recommendedCollisions("xfusion-kinesis-stream"),
+			[]string{`environments.prod.streamName: "xfusion-kinesis-stream-alerts" makes environments dev and prod both use the SNS topic "xfusion-kinesis-stream-alerts" in us-east-1`},
+		)},
 		{"one state key for two environments", with(env(map[string]any{"region": "eu-west-1"}, map[string]any{}), map[string]any{"stateBucket": "xfusion-tfstate", "stateKey": "shared.tfstate"}), []string{
 			`environments.prod.stateKey: "shared.tfstate" makes environments dev and prod both use the S3 state object "shared.tfstate" in bucket xfusion-tfstate; allowed: a state of its own for each environment: leave stateKey out`,
 		}},
@@ -183,4 +181,14 @@ func TestSharedSettingsCompletedByEachEnvironment(t *testing.T) {
 	if len(got) != 1 || !strings.HasPrefix(got[0], "alarmOnInsufficientData: true is true but no alarm routing is configured") {
 		t.Errorf("problems %q", got)
 	}
+}
+
+// recommendedCollisions are the collisions of the recommended set of two
+// environments' streams of one name, one per alarm of the table.
+func recommendedCollisions(stream string) []string {
+	var out []string
+	for _, r := range alarms.RecommendedSet {
+		out = append(out, `environments.prod.streamName: "`+stream+r.NameSuffix+`" makes environments dev and prod both use the alarm`)
+	}
+	return out
 }

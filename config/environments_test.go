@@ -3,9 +3,9 @@ package config
 import (
 	"encoding/json"
 	"fmt"
-	"slices"
 	"maps"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -137,6 +138,9 @@ func TestEstateRefusals(t *testing.T) {
 			[]string{`adoptExisting: ["stream"] names stream, which this stack does not create; allowed: stream and alarms only with a stream of the stack's (createStream true); a watched stream is never managed`}},
 		"a consumer name Kinesis refuses": {map[string]any{"consumers": []any{"a b"}},
 			[]string{`consumers: ["a b"] names "a b", which is not a consumer name`}},
+		"21 consumers": {map[string]any{"consumers": consumerNames(21)},
+			[]string{`names 21 consumers; allowed: at most 20: Kinesis registers at most 20 enhanced fan-out consumers per stream`}},
+		"20 consumers: accepted": {map[string]any{"consumers": consumerNames(20)}, nil},
 		"a consumer twice": {map[string]any{"consumers": []any{"c", "c"}}, []string{`consumers: ["c","c"] names "c" twice`}},
 		"consumers whose resources would share a name": {map[string]any{"consumers": []any{"a.b", "a_b"}},
 			[]string{`names "a.b" and "a_b", whose alarms would share a resource name`}},
@@ -208,4 +212,12 @@ func TestWatchedStreamsInheritTheTopLevel(t *testing.T) {
 	if n := len(names); n != 3*(1+len(alarms.RecommendedSet))+len(alarms.ConsumerSet) {
 		t.Errorf("%d alarms; want the set for each of three streams and one consumer's", n)
 	}
+}
+
+func consumerNames(n int) []any {
+	var names []any
+	for i := range n {
+		names = append(names, fmt.Sprintf("c%02d", i))
+	}
+	return names
 }

@@ -28,6 +28,10 @@ var ownStreamKeys = []string{
 	"kmsKeyId", "alarmName", "protect", "consumers",
 }
 
+// maxConsumers is how many enhanced fan-out consumers Kinesis registers for
+// one stream (RegisterStreamConsumer; Kinesis Data Streams quotas).
+const maxConsumers = 20
+
 // WatchStreams is the watchStreams setting as written: each stream's name
 // with its own settings, decoded by FromContext into Watched.
 type WatchStreams map[string]map[string]any
@@ -215,6 +219,10 @@ func (cs Consumers) MarshalJSON() ([]byte, error) {
 // names as Kinesis takes them, alarm names CloudWatch takes, resource names
 // that stay apart, thresholds within their alarms' bounds.
 func (c Config) validateConsumerNames(v *validation, stream string) {
+	if len(c.Consumers) > maxConsumers {
+		v.badAllowed("consumers", fmt.Sprintf("names %d consumers", len(c.Consumers)),
+			fmt.Sprintf("at most %d: Kinesis registers at most %d enhanced fan-out consumers per stream", maxConsumers, maxConsumers))
+	}
 	ids := map[string]string{}
 	for _, consumer := range c.Consumers {
 		name := consumer.Name

@@ -141,7 +141,7 @@ func TestEstateRefusals(t *testing.T) {
 		"21 consumers": {map[string]any{"consumers": consumerNames(21)},
 			[]string{`names 21 consumers; allowed: at most 20: Kinesis registers at most 20 enhanced fan-out consumers per stream`}},
 		"20 consumers: accepted": {map[string]any{"consumers": consumerNames(20)}, nil},
-		"a consumer twice": {map[string]any{"consumers": []any{"c", "c"}}, []string{`consumers: ["c","c"] names "c" twice`}},
+		"a consumer twice":       {map[string]any{"consumers": []any{"c", "c"}}, []string{`consumers: ["c","c"] names "c" twice`}},
 		"consumers whose resources would share a name": {map[string]any{"consumers": []any{"a.b", "a_b"}},
 			[]string{`names "a.b" and "a_b", whose alarms would share a resource name`}},
 		"a consumer threshold out of range": {map[string]any{"consumers": map[string]any{"c": map[string]any{"success": 2}}},

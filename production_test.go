@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"os"
 	"strings"
 	"testing"
 
@@ -14,6 +13,7 @@ import (
 
 	"github.com/xfusion/kinesis-monitoring/alarms"
 	"github.com/xfusion/kinesis-monitoring/config"
+	"github.com/xfusion/kinesis-monitoring/internal/testkit"
 )
 
 // production switches on everything a production stream wants: a new alert
@@ -37,25 +37,12 @@ var watchOnly, mixed map[string]any
 // loadContexts reads the contexts kept in testdata; TestMain calls it (not
 // package initialization: the test binary also runs as the app, elsewhere).
 func loadContexts() {
-	production = contextFile("testdata/production.context.json")
-	existingTopic = contextFile("testdata/existing-topic.context.json")
-	environments = contextFile("testdata/environments.context.json")
-	onDemand = contextFile("testdata/on-demand.context.json")
-	watchOnly = contextFile("testdata/watch-only.context.json")
-	mixed = contextFile("testdata/mixed.context.json")
-}
-
-// contextFile reads a cdktf.json "context" kept in testdata.
-func contextFile(path string) map[string]any {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		panic(err)
-	}
-	var ctx map[string]any
-	if err := json.Unmarshal(data, &ctx); err != nil {
-		panic(fmt.Sprintf("%s: %v", path, err))
-	}
-	return ctx
+	production = testkit.MustContext("production")
+	existingTopic = testkit.MustContext("existing-topic")
+	environments = testkit.MustContext("environments")
+	onDemand = testkit.MustContext("on-demand")
+	watchOnly = testkit.MustContext("watch-only")
+	mixed = testkit.MustContext("mixed")
 }
 
 const topicRef = "${aws_sns_topic.alert_topic.arn}"

@@ -1,10 +1,8 @@
 package config
 
 import (
-	"encoding/json"
 	"fmt"
 	"maps"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -12,25 +10,13 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/xfusion/kinesis-monitoring/alarms"
+	"github.com/xfusion/kinesis-monitoring/internal/testkit"
 )
 
 // environments: dev and prod from one app, sharing alert routing and the
 // recommended alarms; dev has names of its own in the default region, prod
 // is in eu-west-1 with more shards, a dashboard and S3 state.
-var environments = contextFile("../testdata/environments.context.json")
-
-// contextFile reads a cdktf.json "context" kept in testdata.
-func contextFile(path string) map[string]any {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		panic(err)
-	}
-	var ctx map[string]any
-	if err := json.Unmarshal(data, &ctx); err != nil {
-		panic(fmt.Sprintf("%s: %v", path, err))
-	}
-	return ctx
-}
+var environments = testkit.MustContext("environments")
 
 func TestEachEnvironmentHasItsOwnStackAndState(t *testing.T) {
 	configs, err := FromContext(environments)

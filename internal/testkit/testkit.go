@@ -6,6 +6,7 @@ package testkit
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -245,4 +246,32 @@ func FirstError(text string) string {
 		}
 	}
 	return lines[0]
+}
+
+// Context reads testdata/<name>.context.json of the project: a cdktf.json
+// "context" kept for the tests.
+func Context(name string) (map[string]any, error) {
+	root, err := Root()
+	if err != nil {
+		return nil, err
+	}
+	path := filepath.Join(root, "testdata", name+".context.json")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var ctx map[string]any
+	if err := json.Unmarshal(data, &ctx); err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	return ctx, nil
+}
+
+// MustContext is Context for package initialization: it panics on error.
+func MustContext(name string) map[string]any {
+	ctx, err := Context(name)
+	if err != nil {
+		panic(err)
+	}
+	return ctx
 }

@@ -164,39 +164,22 @@ func render(v any) string {
 
 func TestDefaultSynthMeetsSpecification(t *testing.T) {
 	s := synth(t, defaults)
-	cases := []struct {
-		name string
-		ok   bool
-	}{
-		{"AWS provider in us-east-1", *cdktf.Testing_ToHaveProviderWithProperties(&s.Testing, jsii.String("aws"),
-			&map[string]any{"region": "us-east-1"})},
-		{"stream name, 1 shard, 24 h retention", *cdktf.Testing_ToHaveResourceWithProperties(&s.Testing, jsii.String(streamType),
-			&map[string]any{"name": "xfusion-kinesis-stream", "shard_count": 1, "retention_period": 24})},
-		{"exactly the four shard-level metrics, in order", *cdktf.Testing_ToHaveResourceWithProperties(&s.Testing, jsii.String(streamType),
-			&map[string]any{"shard_level_metrics": []any{"IncomingBytes", "IncomingRecords",
-				"WriteProvisionedThroughputExceeded", "ReadProvisionedThroughputExceeded"}})},
-		{"provisioned stream mode", *cdktf.Testing_ToHaveResourceWithProperties(&s.Testing, jsii.String(streamType),
-			&map[string]any{"stream_mode_details": map[string]any{"stream_mode": "PROVISIONED"}})},
-		{"server-side encryption with the AWS managed key", *cdktf.Testing_ToHaveResourceWithProperties(&s.Testing, jsii.String(streamType),
-			&map[string]any{"encryption_type": "KMS", "kms_key_id": "alias/aws/kinesis"})},
-		{"alarm name and description", *cdktf.Testing_ToHaveResourceWithProperties(&s.Testing, jsii.String(alarmType),
-			&map[string]any{"alarm_name": "xfusion-kinesis-alarm",
-				"alarm_description": "Triggers when write throughput exceeds provisioned limit"})},
-		{"alarm metric: AWS/Kinesis WriteProvisionedThroughputExceeded", *cdktf.Testing_ToHaveResourceWithProperties(&s.Testing, jsii.String(alarmType),
-			&map[string]any{"namespace": "AWS/Kinesis", "metric_name": "WriteProvisionedThroughputExceeded"})},
-		{"alarm evaluation: Sum over 60 s, 1 period", *cdktf.Testing_ToHaveResourceWithProperties(&s.Testing, jsii.String(alarmType),
-			&map[string]any{"statistic": "Sum", "period": 60, "evaluation_periods": 1})},
-		{"alarm condition: GreaterThanThreshold 1, missing data notBreaching", *cdktf.Testing_ToHaveResourceWithProperties(&s.Testing, jsii.String(alarmType),
-			&map[string]any{"comparison_operator": "GreaterThanThreshold", "threshold": 1, "treat_missing_data": "notBreaching"})},
-		{"alarm dimension StreamName references the stream", *cdktf.Testing_ToHaveResourceWithProperties(&s.Testing, jsii.String(alarmType),
-			&map[string]any{"dimensions": map[string]any{"StreamName": "${aws_kinesis_stream.stream.name}"}})},
+	cases := []expectation{
+		{"AWS provider in us-east-1", "provider", "aws", map[string]any{"region": "us-east-1"}},
+		{"stream name, 1 shard, 24 h retention", "resource", streamType, map[string]any{"name": "xfusion-kinesis-stream", "shard_count": 1, "retention_period": 24}},
+		{"exactly the four shard-level metrics, in order", "resource", streamType, map[string]any{"shard_level_metrics": []any{"IncomingBytes", "IncomingRecords",
+			"WriteProvisionedThroughputExceeded", "ReadProvisionedThroughputExceeded"}}},
+		{"provisioned stream mode", "resource", streamType, map[string]any{"stream_mode_details": map[string]any{"stream_mode": "PROVISIONED"}}},
+		{"server-side encryption with the AWS managed key", "resource", streamType, map[string]any{"encryption_type": "KMS", "kms_key_id": "alias/aws/kinesis"}},
+		{"alarm name and description", "resource", alarmType, map[string]any{"alarm_name": "xfusion-kinesis-alarm",
+			"alarm_description": "Triggers when write throughput exceeds provisioned limit"}},
+		{"alarm metric: AWS/Kinesis WriteProvisionedThroughputExceeded", "resource", alarmType, map[string]any{"namespace": "AWS/Kinesis", "metric_name": "WriteProvisionedThroughputExceeded"}},
+		{"alarm evaluation: Sum over 60 s, 1 period", "resource", alarmType, map[string]any{"statistic": "Sum", "period": 60, "evaluation_periods": 1}},
+		{"alarm condition: GreaterThanThreshold 1, missing data notBreaching", "resource", alarmType, map[string]any{"comparison_operator": "GreaterThanThreshold", "threshold": 1, "treat_missing_data": "notBreaching"}},
+		{"alarm dimension StreamName references the stream", "resource", alarmType, map[string]any{"dimensions": map[string]any{"StreamName": "${aws_kinesis_stream.stream.name}"}}},
 	}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			if !c.ok {
-				t.Errorf("synth lacks: %s\n%s", c.name, s.Testing)
-			}
-		})
+		t.Run(c.name, func(t *testing.T) { c.check(t, s) })
 	}
 	for name, check := range map[string]func(map[string]any) error{
 		"outputs":             checkOutputs,
@@ -404,5 +387,78 @@ func runMutations(t *testing.T, doc map[string]any, cases []mutation) {
 				t.Errorf("check accepted a synth with %s", c.name)
 			}
 		})
+	}
+}
+
+// expectation is one requirement of a synth: a resource of a type (or the
+// provider) with these properties, as cdktf's Testing matchers read them.
+type expectation struct {
+	name       string
+	kind, typ  string // "resource" and a resource type, or "provider" and its name
+	properties map[string]any
+}
+
+// check reports the expectation's problem, if any.
+func (e expectation) check(t *testing.T, s *synthesis) {
+	t.Helper()
+	if p := e.problem(s); p != "" {
+		t.Error(p)
+	}
+}
+
+// problem runs the matcher; when it fails, it says what each resource of
+// the type has instead of the properties wanted ("" when it matches).
+func (e expectation) problem(s *synthesis) string {
+	props := e.properties
+	matched := e.kind == "provider" && *cdktf.Testing_ToHaveProviderWithProperties(&s.Testing, jsii.String(e.typ), &props) ||
+		e.kind == "resource" && *cdktf.Testing_ToHaveResourceWithProperties(&s.Testing, jsii.String(e.typ), &props)
+	if matched {
+		return ""
+	}
+	var want map[string]any
+	json.Unmarshal([]byte(render(e.properties)), &want) // numbers as the synth's JSON has them
+	found, _ := lookup(s.Doc, e.kind, e.typ)
+	candidates := map[string]any{}
+	switch f := found.(type) {
+	case map[string]any:
+		candidates = f
+	case []any: // a provider is a list of configurations
+		for i, c := range f {
+			candidates[fmt.Sprint(i)] = c
+		}
+	}
+	var report strings.Builder
+	for name, c := range candidates {
+		got := map[string]any{}
+		for k := range want {
+			if v, ok := c.(map[string]any)[k]; ok {
+				got[k] = v
+			}
+		}
+		fmt.Fprintf(&report, "%s %s.%s (-want +synthesized):\n%s", e.kind, e.typ, name, cmp.Diff(want, got))
+	}
+	if len(candidates) == 0 {
+		report.WriteString("none synthesized")
+	}
+	return fmt.Sprintf("no %s %s has %s:\n%s", e.kind, e.typ, render(e.properties), report.String())
+}
+
+// The matcher check can fail, and says what differs.
+func TestExpectationsCanFail(t *testing.T) {
+	s := synth(t, defaults)
+	for _, c := range []struct {
+		e    expectation
+		want []string
+	}{
+		{expectation{"a threshold of 2", "resource", alarmType, map[string]any{"threshold": 2}}, []string{`resource aws_cloudwatch_metric_alarm.write_throttle_alarm`, "-", "2", "+", "1"}},
+		{expectation{"another region", "provider", "aws", map[string]any{"region": "eu-west-1"}}, []string{`"eu-west-1"`, `"us-east-1"`}},
+		{expectation{"a type not synthesized", "resource", "aws_sns_topic", map[string]any{"name": "x"}}, []string{"none synthesized"}},
+	} {
+		p := c.e.problem(s)
+		for _, w := range c.want {
+			if !strings.Contains(p, w) {
+				t.Errorf("%s: the report %q lacks %q", c.e.name, p, w)
+			}
+		}
 	}
 }

@@ -19,7 +19,7 @@ type stack struct {
 	} `json:"provider"`
 	Resource struct {
 		Streams    map[string]streamConfig `json:"aws_kinesis_stream"`
-		Alarms     map[string]alarmConfig  `json:"aws_cloudwatch_metric_alarm"`
+		Alarms     alarmResources          `json:"aws_cloudwatch_metric_alarm"`
 		Dashboards map[string]struct {
 			Name string `json:"dashboard_name"`
 		} `json:"aws_cloudwatch_dashboard"`
@@ -63,6 +63,37 @@ type alarmConfig struct {
 	ComparisonOperator string            `json:"comparison_operator"`
 	Threshold          float64           `json:"threshold"`
 	TreatMissingData   string            `json:"treat_missing_data"`
+}
+
+// alarmResources are the stack's alarm resources by name, but for the
+// watched streams' alarms: one resource Terraform iterates (for_each),
+// whose attributes are expressions of each instance's value.
+type alarmResources map[string]alarmConfig
+
+func (a *alarmResources) UnmarshalJSON(data []byte) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return err
+	}
+	out := alarmResources{}
+	for name, r := range raw {
+		var iterated struct {
+			ForEach any `json:"for_each"`
+		}
+		if err := json.Unmarshal(r, &iterated); err != nil {
+			return err
+		}
+		if iterated.ForEach != nil {
+			continue
+		}
+		var c alarmConfig
+		if err := json.Unmarshal(r, &c); err != nil {
+			return err
+		}
+		out[name] = c
+	}
+	*a = out
+	return nil
 }
 
 // streamReference is how the alarms name the stream in their dimension.

@@ -46,6 +46,8 @@ func TestSynthIsValidTerraform(t *testing.T) {
 		"production":               productionContext(t),
 		"existing topic":           contextFile(t, "existing-topic"),
 		"on-demand":                contextFile(t, "on-demand"),
+		"watch-only":               contextFile(t, "watch-only"),
+		"own and watched streams":  contextFile(t, "mixed"),
 		"autoscaled, unprotected, M of N": {"externalShardScaling": true, "protect": false,
 			"alarmEvaluationPeriods": 5, "alarmDatapointsToAlarm": 3, "recommendedAlarms": map[string]any{"iteratorAgeMilliseconds": 3600000}},
 	} {

@@ -39,11 +39,10 @@ func deployLostState(t *testing.T, em *emulator) {
 			arn = streamARN(ctx, t, k, name)
 		}},
 		stage{"the state file is lost", func(t *testing.T) {
-			state := filepath.Join(p.Dir, "terraform.kinesis-monitoring.tfstate")
-			if err := os.Remove(state); err != nil {
+			if err := os.Remove(p.statePath()); err != nil {
 				t.Fatal(err)
 			}
-			os.Remove(state + ".backup")
+			os.Remove(p.statePath() + ".backup")
 		}},
 		stage{"a plain deploy fails on the existing stream and changes nothing", func(t *testing.T) {
 			out, err := p.TryDeploy(nil)
@@ -90,11 +89,11 @@ func deployInterrupted(t *testing.T, em *emulator) {
 	runStages(t,
 		stage{"synth and terraform init", p.SynthAndInit},
 		stage{"cdktf deploy, interrupted while the stream is created", func(t *testing.T) {
-			creating, done := p.startDeploy(t, "aws_kinesis_stream.stream (stream): Creating...")
-			<-creating
+			d := p.startDeploy(t, "aws_kinesis_stream.stream (stream): Creating...")
+			<-d.Marked
 			time.Sleep(2 * time.Second) // the provider waits for ACTIVE
 			interrupted := interruptTerraform(t, p.StackDir())
-			output, _ := <-done, <-done
+			output, _ := d.Wait()
 			if !interrupted {
 				t.Fatalf("the deploy never reached the stream's creation, or terraform was not found:\n%s", output)
 			}

@@ -223,6 +223,94 @@ func adoptUnknownStream(ctx context.Context, p *project, k *kinesis.Client, sett
 	}
 }
 
+// deployTainted: a first deploy interrupted (SIGINT to terraform) once the
+// provider configures the ACTIVE stream fails, and Terraform writes the
+// stream to the state marked tainted. A producer writes records. With
+// protect true the plain retry is refused at plan (prevent_destroy) and
+// changes nothing; with protect false, as the stream was created, the plain
+// retry destroys the stream and creates it again, and exits 0: the records
+// are gone. The ARN stays the same (a Kinesis ARN names the stream, not one
+// instance of it); the creation time tells the new stream from the old.
+func deployTainted(t *testing.T, em *emulator) {
+	ctx := context.Background()
+	const name = "tainted-e2e"
+	settings := map[string]any{"streamName": name, "alarmName": name + "-write-throttled", "region": "ca-central-1", "protect": false}
+	p := newProject(t, em, settings)
+	k := em.kinesis("ca-central-1")
+	var before *ktypes.StreamDescriptionSummary
+	runStages(t,
+		stage{"synth and terraform init", p.SynthAndInit},
+		stage{"cdktf deploy, SIGINT to terraform once the stream is ACTIVE", func(t *testing.T) {
+			output, errText := stopAfterActive(ctx, t, p, k, name, func(t *testing.T, p *project, _ *backgroundDeploy) {
+				if !signalTerraform(t, p.StackDir(), syscall.SIGINT) {
+					t.Fatal("no terraform process in the stack directory")
+				}
+			})
+			if errText == "" || !strings.Contains(output, "context canceled") {
+				t.Errorf("the interrupted deploy ended with %q, want a failure on the canceled create:\n%s", errText, output)
+			}
+			t.Logf("the interrupted deploy ended with %q and printed:\n%s", errText, output)
+		}},
+		stage{"the state marks the stream tainted", func(t *testing.T) {
+			state := p.StateResources(t)
+			if r := state["aws_kinesis_stream.stream"]; r == nil || !r.Tainted || len(state) != 1 {
+				t.Fatalf("the state holds %v, want only the stream, tainted", p.StateList(t))
+			}
+		}},
+		stage{"a producer writes records", func(t *testing.T) {
+			putRecords(ctx, t, k, name)
+			before = describeStream(ctx, t, k, name)
+		}},
+		stage{"protect true: a plain retry is refused (prevent_destroy)", func(t *testing.T) {
+			p.SetContext(t, maps(settings, map[string]any{"protect": true}))
+			out, err := p.TryDeploy(nil)
+			if err == nil {
+				t.Fatalf("the retry replaced a protected stream:\n%s", out)
+			}
+			for _, want := range []string{"aws_kinesis_stream.stream (stream) is tainted, so must be replaced",
+				"Instance cannot be destroyed",
+				"has lifecycle.prevent_destroy set, but the plan calls for this resource to be destroyed"} {
+				if !strings.Contains(strings.Join(strings.Fields(out), " "), want) {
+					t.Errorf("the refused retry does not say %q:\n%s", want, out)
+				}
+			}
+			t.Logf("the refused retry ended with %v: %s", err, errorLine(out))
+			requireSameStream(ctx, t, k, name, aws.ToTime(before.StreamCreationTimestamp))
+			if got := readAll(ctx, t, k, name); len(got) != 3 {
+				t.Errorf("records after the refused retry: %q, want the three written before", got)
+			}
+		}},
+		stage{"protect false: a plain retry replaces the stream, exit 0", func(t *testing.T) {
+			p.SetContext(t, settings)
+			out, err := p.TryDeploy(nil)
+			if err != nil {
+				t.Fatalf("plain retry: %v, want success:\n%s", err, out)
+			}
+			for _, want := range []string{"aws_kinesis_stream.stream (stream) is tainted, so must be replaced", "2 added, 0 changed, 1 destroyed"} {
+				if !strings.Contains(out, want) {
+					t.Errorf("the retry does not say %q:\n%s", want, out)
+				}
+			}
+			after := describeStream(ctx, t, k, name)
+			if !aws.ToTime(after.StreamCreationTimestamp).After(aws.ToTime(before.StreamCreationTimestamp)) {
+				t.Errorf("the stream was created %v, before the retry %v: want a new stream", after.StreamCreationTimestamp, before.StreamCreationTimestamp)
+			}
+			if aws.ToString(after.StreamARN) != aws.ToString(before.StreamARN) {
+				t.Errorf("the new stream's ARN %s differs from the old one's %s", aws.ToString(after.StreamARN), aws.ToString(before.StreamARN))
+			}
+			t.Logf("ARN %s before and after; created %v, now %v", aws.ToString(after.StreamARN),
+				aws.ToTime(before.StreamCreationTimestamp), aws.ToTime(after.StreamCreationTimestamp))
+		}},
+		stage{"the records written before are gone", func(t *testing.T) {
+			if got := readAll(ctx, t, k, name); len(got) != 0 {
+				t.Errorf("records from TRIM_HORIZON after the retry: %q, want none", got)
+			}
+		}},
+		stage{"the next plan is clean", func(t *testing.T) { p.RequireNoChanges(t, "after the retry") }},
+		stage{"cdktf destroy", func(t *testing.T) { p.Destroy(t); requireStreamGone(ctx, t, k, name) }},
+	)
+}
+
 // stopAfterActive starts a first deploy, waits until the provider configures
 // the ACTIVE stream (waitConfiguring), stops the deploy with stop, and waits
 // until none of its processes is left: terraform and its provider could

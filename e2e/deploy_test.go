@@ -26,14 +26,17 @@ func TestDeploy(t *testing.T) {
 	slow(t)
 	em := startEmulator(t)
 	for name, scenario := range map[string]func(*testing.T, *emulator){
-		"default":                     deployDefault,
-		"custom configuration":        deployCustom,
-		"production settings":         deployProduction,
-		"two environments":            deployEnvironments,
-		"stream mode switches":        deployModeSwitch,
-		"autoscaled, with a consumer": deployAutoscaledWithConsumer,
-		"lost state, adopted":         deployLostState,
-		"interrupted first deploy":    deployInterrupted,
+		"default":                                         deployDefault,
+		"custom configuration":                            deployCustom,
+		"production settings":                             deployProduction,
+		"two environments":                                deployEnvironments,
+		"stream mode switches":                            deployModeSwitch,
+		"autoscaled, with a consumer":                     deployAutoscaledWithConsumer,
+		"lost state, adopted":                             deployLostState,
+		"interrupted first deploy":                        deployInterrupted,
+		"terraform killed after the stream is active":     deployKilledTerraform,
+		"CI timeout: the deploy's process group killed":   deployKilledGroup,
+		"interrupted after the stream is active: tainted": deployTainted,
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()

@@ -96,9 +96,9 @@ func deployProduction(t *testing.T, em *emulator) {
 			// The update (tags, a shard, longer retention) keeps the first
 			// deploy in apply, holding the lock, for a while: the provider
 			// waits after each step.
-			first, done := a.startDeploy(t, "Modifying...")
+			first := a.startDeploy(t, "Modifying...")
 			select {
-			case <-first:
+			case <-first.Marked:
 			case <-time.After(3 * time.Minute):
 				t.Fatal("the first deploy never started modifying")
 			}
@@ -114,7 +114,7 @@ func deployProduction(t *testing.T, em *emulator) {
 			lockedAtStart := slices.Contains(em.objectKeys(t, bucket), lock)
 			waitOut, waitErr := b.TryDeploy([]string{"--skip-synth"}, "TF_CLI_ARGS_plan=-lock-timeout=5m", "TF_CLI_ARGS_apply=-lock-timeout=5m")
 			waited := time.Since(waitStart)
-			firstOut, firstErr := <-done, <-done
+			firstOut, firstErr := first.Wait()
 			if firstErr != "" {
 				t.Fatalf("the first deploy failed: %s\n%s", firstErr, firstOut)
 			}

@@ -11,7 +11,9 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-exec/tfexec"
 	tfjson "github.com/hashicorp/terraform-json"
@@ -76,6 +78,9 @@ func (p *project) forStack(name string) *project {
 
 // StackDir is where cdktf runs terraform for the stack.
 func (p *project) StackDir() string { return filepath.Join(p.Dir, "cdktf.out", "stacks", p.Stack) }
+
+// statePath is the stack's local state file.
+func (p *project) statePath() string { return filepath.Join(p.Dir, "terraform."+p.Stack+".tfstate") }
 
 // Synthesized is the stack as the last synth wrote it.
 func (p *project) Synthesized(t *testing.T) stack {
@@ -240,21 +245,32 @@ func (p *project) Outputs(t *testing.T) map[string]string {
 	return all[p.Stack]
 }
 
-// StateList lists the managed resources in the stack's state (not its data
-// sources).
-func (p *project) StateList(t *testing.T) []string {
+// StateResources are the managed resources in the stack's state (not its
+// data sources), by address.
+func (p *project) StateResources(t *testing.T) map[string]*tfjson.StateResource {
 	t.Helper()
 	state, err := p.tf(t).Show(context.Background())
 	if err != nil {
 		t.Fatalf("terraform show -json: %v", err)
 	}
-	var addrs []string
+	resources := map[string]*tfjson.StateResource{}
 	if state.Values != nil {
 		for _, r := range state.Values.RootModule.Resources {
 			if r.Mode == tfjson.ManagedResourceMode {
-				addrs = append(addrs, r.Address)
+				resources[r.Address] = r
 			}
 		}
+	}
+	return resources
+}
+
+// StateList lists the managed resources in the stack's state (not its data
+// sources).
+func (p *project) StateList(t *testing.T) []string {
+	t.Helper()
+	var addrs []string
+	for addr := range p.StateResources(t) {
+		addrs = append(addrs, addr)
 	}
 	slices.Sort(addrs)
 	return addrs
@@ -271,13 +287,43 @@ func maps(ms ...map[string]any) map[string]any {
 	return out
 }
 
-// startDeploy runs cdktf deploy in the background; first receives once a
-// line of its output contains marker, done receives the output and then the
-// error text ("" on success).
-func (p *project) startDeploy(t *testing.T, marker string) (first <-chan struct{}, done <-chan string) {
+// backgroundDeploy is a cdktf deploy running in the background, in a
+// process group of its own (as a CI job's step runs).
+type backgroundDeploy struct {
+	// Marked is closed once a line of the output contains the marker, or
+	// when the deploy ends without one.
+	Marked <-chan struct{}
+	// Ended is closed when cdktf has exited; Wait then returns at once.
+	Ended   <-chan struct{}
+	pid     int
+	output  string
+	errText string
+}
+
+// Wait waits for the deploy to end and returns its output and error text
+// ("" on success, as exec reports it otherwise: "exit status 1",
+// "signal: killed").
+func (d *backgroundDeploy) Wait() (output, errText string) {
+	<-d.Ended
+	return d.output, d.errText
+}
+
+// KillGroup sends SIGKILL to the deploy's process group, the hard end a CI
+// runner gives a job step past its timeout.
+func (d *backgroundDeploy) KillGroup(t *testing.T) {
+	t.Helper()
+	if err := syscall.Kill(-d.pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// startDeploy runs cdktf deploy in the background; Marked is closed once a
+// line of its output contains marker.
+func (p *project) startDeploy(t *testing.T, marker string) *backgroundDeploy {
 	t.Helper()
 	cmd := exec.Command(p.cli, "deploy", "--auto-approve", "--no-color")
 	cmd.Dir, cmd.Env = p.Dir, p.env
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	pipe, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -286,7 +332,8 @@ func (p *project) startDeploy(t *testing.T, marker string) (first <-chan struct{
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	firstCh, doneCh := make(chan struct{}), make(chan string, 2)
+	marked, ended := make(chan struct{}), make(chan struct{})
+	d := &backgroundDeploy{Marked: marked, Ended: ended, pid: cmd.Process.Pid}
 	go func() {
 		var all strings.Builder
 		seen := false
@@ -295,20 +342,29 @@ func (p *project) startDeploy(t *testing.T, marker string) (first <-chan struct{
 			all.WriteString(scanner.Text() + "\n")
 			if !seen && strings.Contains(scanner.Text(), marker) {
 				seen = true
-				close(firstCh)
+				close(marked)
 			}
 		}
 		err := cmd.Wait()
 		if !seen {
-			close(firstCh)
+			close(marked)
 		}
-		doneCh <- all.String()
+		d.output = all.String()
 		if err != nil {
-			doneCh <- err.Error()
-		} else {
-			doneCh <- ""
+			d.errText = err.Error()
 		}
+		close(ended)
 	}()
-	t.Cleanup(func() { cmd.Process.Kill() })
-	return firstCh, doneCh
+	t.Cleanup(func() {
+		select {
+		case <-ended:
+		default:
+			syscall.Kill(-d.pid, syscall.SIGKILL)
+			select {
+			case <-ended:
+			case <-time.After(30 * time.Second):
+			}
+		}
+	})
+	return d
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -94,8 +95,7 @@ func deployProduction(t *testing.T, em *emulator) {
 		stage{"two deploys at once: the lock holds", func(t *testing.T) {
 			a.SetContext(t, updated)
 			// The update (tags, a shard, longer retention) keeps the first
-			// deploy in apply, holding the lock, for a while: the provider
-			// waits after each step.
+			// deploy in apply, holding the lock.
 			first := a.startDeploy(t, "Modifying...")
 			select {
 			case <-first.Marked:
@@ -106,9 +106,22 @@ func deployProduction(t *testing.T, em *emulator) {
 			if keys := em.objectKeys(t, bucket); !slices.Contains(keys, lock) {
 				t.Fatalf("no %s in the bucket while the first deploy applies: %v", lock, keys)
 			}
+			// The first deploy's terraform is paused while it holds the lock,
+			// so the teammate meets the lock however slow the machine is.
+			if !signalTerraform(t, a.StackDir(), syscall.SIGSTOP) {
+				t.Fatal("no terraform of the first deploy to pause")
+			}
+			resumed := false
+			resume := func() {
+				if !resumed {
+					resumed = signalTerraform(t, a.StackDir(), syscall.SIGCONT)
+				}
+			}
+			defer resume()
 			// The teammate's deploy (synthesized already) fails cleanly on the lock…
 			out, err := b.TryDeploy([]string{"--skip-synth"})
 			refused := err != nil && strings.Contains(out, "Error acquiring the state lock")
+			resume()
 			// …or waits for it with a lock timeout and then finds nothing to do.
 			waitStart := time.Now()
 			lockedAtStart := slices.Contains(em.objectKeys(t, bucket), lock)

@@ -34,6 +34,7 @@ func TestDeploy(t *testing.T) {
 		"autoscaled, with a consumer": deployAutoscaledWithConsumer,
 		"lost state, adopted":         deployLostState,
 		"interrupted first deploy":    deployInterrupted,
+		"estate, watch-only":          deployEstate,
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()

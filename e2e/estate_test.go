@@ -180,12 +180,7 @@ func deployEstate(t *testing.T, em *emulator) {
 			cfg = estateConfig(t, settings)
 			p.mustCLI(t, "synth")
 			_, plan, printed := p.Plan(t)
-			var changed []string
-			for _, rc := range plan.ResourceChanges {
-				if !rc.Change.Actions.NoOp() && !rc.Change.Actions.Read() {
-					changed = append(changed, rc.Address+": "+actionsText(rc.Change.Actions))
-				}
-			}
+			changed := strings.Split(summarize(plan), ", ")
 			slices.Sort(changed)
 			want := []string{
 				fmt.Sprintf("aws_cloudwatch_metric_alarm.watched[%q]: update", estateFanOut+"/"+alarms.ConsumerID(estateConsumer, alarms.ConsumerSet[0])),

@@ -37,6 +37,7 @@ func TestDeploy(t *testing.T) {
 		"terraform killed after the stream is active":     deployKilledTerraform,
 		"CI timeout: the deploy's process group killed":   deployKilledGroup,
 		"interrupted after the stream is active: tainted": deployTainted,
+		"estate, watch-only":                              deployEstate,
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()

@@ -200,6 +200,21 @@ func (p *project) Plan(t *testing.T) (bool, *tfjson.Plan, string) {
 	return changes, plan, printed.String()
 }
 
+// TryPlan runs terraform plan on the synthesized stack, for a plan that may
+// fail, and returns what it printed and, when it failed, its error output
+// after that.
+func (p *project) TryPlan(t *testing.T) (string, error) {
+	t.Helper()
+	tf := p.tf(t)
+	var printed bytes.Buffer
+	tf.SetStdout(&printed)
+	_, err := tf.Plan(context.Background())
+	if err != nil {
+		return printed.String() + "\n" + err.Error(), err
+	}
+	return printed.String(), nil
+}
+
 // RequireNoChanges asserts the specification's acceptance: terraform plan
 // finds nothing to do, and says so.
 func (p *project) RequireNoChanges(t *testing.T, when string) {

@@ -23,7 +23,7 @@ import (
 // The estate scenario's streams, made out of band in a region of their own
 // (no other scenario has streams there, so ListStreams shows only these).
 const (
-	estateRegion      = "ap-southeast-2"
+	estateRegion      = "sa-east-1"
 	estateOnDemand    = "estate-e2e-on-demand"
 	estateProvisioned = "estate-e2e-provisioned" // 4 shards, retention raised to 48 h
 	estateFanOut      = "estate-e2e-fan-out"     // 1 shard, an enhanced fan-out consumer

@@ -76,10 +76,11 @@ func deployModeSwitch(t *testing.T, em *emulator) {
 // enhanced fan-out consumer is destroyed.
 func deployAutoscaledWithConsumer(t *testing.T, em *emulator) {
 	ctx := context.Background()
-	settings := map[string]any{"streamName": "scaled-e2e", "alarmName": "scaled-e2e-write-throttled", "region": "us-west-2",
+	const region = "us-west-1"
+	settings := map[string]any{"streamName": "scaled-e2e", "alarmName": "scaled-e2e-write-throttled", "region": region,
 		"externalShardScaling": true, "shardCount": 1, "protect": false}
 	p := newProject(t, em, settings)
-	k := em.kinesis("us-west-2")
+	k := em.kinesis(region)
 	var arn string
 	runStages(t,
 		stage{"synth and terraform init", p.SynthAndInit},

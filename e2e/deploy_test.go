@@ -21,7 +21,9 @@ import (
 // TestDeploy deploys the stack through the cdktf CLI to moto's server with
 // the real terraform and hashicorp/aws provider, and checks the result
 // through the AWS API. The scenarios run side by side on one emulator, each
-// with its own names: most of a deploy is the provider waiting for the stream.
+// in a region of its own (moto keeps a backend per region, so scenarios do not
+// see each other's streams), with names of its own: most of a deploy is the
+// provider waiting for the stream.
 func TestDeploy(t *testing.T) {
 	slow(t)
 	em := startEmulator(t)

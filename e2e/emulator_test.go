@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -39,7 +40,12 @@ func startEmulator(t *testing.T) *emulator {
 	if err != nil {
 		t.Fatalf("moto.pid: %v", err)
 	}
-	t.Cleanup(func() { stopProcess(pid) })
+	t.Cleanup(func() {
+		stopProcess(pid)
+		if t.Failed() {
+			reportServerErrors(t, filepath.Join(dir, "moto.log"))
+		}
+	})
 	e := &emulator{Env: env}
 	for _, kv := range env {
 		if url, ok := strings.CutPrefix(kv, "AWS_ENDPOINT_URL="); ok {
@@ -51,6 +57,36 @@ func startEmulator(t *testing.T) *emulator {
 	}
 	return e
 }
+
+// reportServerErrors logs the requests moto answered with a 5xx status, and
+// the exceptions behind them (its log has a line per request, and a
+// traceback per failed one): the SDKs retry those, and a retried create that
+// had succeeded the first time fails as "already exists".
+func reportServerErrors(t *testing.T, log string) {
+	data, err := os.ReadFile(log)
+	if err != nil {
+		t.Logf("moto's log: %v", err)
+		return
+	}
+	var errs []string
+	for line := range strings.Lines(string(data)) {
+		if serverError.MatchString(line) || exception.MatchString(line) {
+			errs = append(errs, strings.TrimSpace(line))
+		}
+	}
+	t.Logf("moto's log has %d lines of 5xx answers and exceptions", len(errs))
+	for _, line := range errs[:min(len(errs), 40)] {
+		t.Log(line)
+	}
+}
+
+var (
+	// serverError is a request line of moto's (werkzeug's) log with a 5xx
+	// status: 127.0.0.1 - - [30/Nov/2026 05:00:01] "POST / HTTP/1.1" 500 -
+	serverError = regexp.MustCompile(`" 5\d\d `)
+	// exception is the last line of a Python traceback: TypeError: ...
+	exception = regexp.MustCompile(`^[A-Za-z_.]*(Error|Exception)\b.*:`)
+)
 
 // stopProcess ends moto by its PID: SIGTERM, then SIGKILL after 10 s.
 func stopProcess(pid int) {

@@ -16,7 +16,7 @@ import (
 func deployEnvironments(t *testing.T, em *emulator) {
 	ctx := context.Background()
 	settings := map[string]any{
-		"protect": false, "shardCount": 1,
+		"protect": false, "shardCount": 1, "region": "eu-west-2",
 		"environments": map[string]any{
 			// Same region: names of their own, as the app demands.
 			"dev":  map[string]any{"streamName": "env-e2e-dev", "alarmName": "env-e2e-dev-write-throttled"},

@@ -78,10 +78,10 @@ func deployLostState(t *testing.T, em *emulator) {
 // works, and there is exactly one stream.
 func deployInterrupted(t *testing.T, em *emulator) {
 	ctx := context.Background()
-	const name = "interrupt-e2e"
-	settings := map[string]any{"streamName": name, "alarmName": name + "-write-throttled", "region": "eu-central-1", "protect": false}
+	const name, region = "interrupt-e2e", "eu-north-1"
+	settings := map[string]any{"streamName": name, "alarmName": name + "-write-throttled", "region": region, "protect": false}
 	p := newProject(t, em, settings)
-	k := em.kinesis("eu-central-1")
+	k := em.kinesis(region)
 	runStages(t, append([]stage{
 		{"synth and terraform init", p.SynthAndInit},
 		{"cdktf deploy, interrupted while the stream is created", func(t *testing.T) {

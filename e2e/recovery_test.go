@@ -23,7 +23,8 @@ import (
 func deployLostState(t *testing.T, em *emulator) {
 	ctx := context.Background()
 	const name = "adopt-e2e"
-	settings := map[string]any{"streamName": name, "alarmName": name + "-write-throttled", "region": "eu-central-1"}
+	settings := scenarioSettings(name, "eu-central-1")
+	delete(settings, "protect") // the default, protected, as a real stack is
 	p := newProject(t, em, settings)
 	k := em.kinesis("eu-central-1")
 	var arn string
@@ -79,7 +80,7 @@ func deployLostState(t *testing.T, em *emulator) {
 func deployInterrupted(t *testing.T, em *emulator) {
 	ctx := context.Background()
 	const name, region = "interrupt-e2e", "eu-north-1"
-	settings := map[string]any{"streamName": name, "alarmName": name + "-write-throttled", "region": region, "protect": false}
+	settings := scenarioSettings(name, region)
 	p := newProject(t, em, settings)
 	k := em.kinesis(region)
 	runStages(t, append([]stage{
@@ -106,7 +107,7 @@ func deployInterrupted(t *testing.T, em *emulator) {
 func deployKilledTerraform(t *testing.T, em *emulator) {
 	ctx := context.Background()
 	const name, region = "killed-e2e", "ap-southeast-2"
-	settings := map[string]any{"streamName": name, "alarmName": name + "-write-throttled", "region": region, "protect": false}
+	settings := scenarioSettings(name, region)
 	p := newProject(t, em, settings)
 	k := em.kinesis(region)
 	runStages(t, append(killedStages(ctx, p, k, name, func(t *testing.T, p *project, _ *backgroundDeploy) {
@@ -125,7 +126,7 @@ func deployKilledTerraform(t *testing.T, em *emulator) {
 func deployKilledGroup(t *testing.T, em *emulator) {
 	ctx := context.Background()
 	const name, region = "timeout-e2e", "ap-northeast-1"
-	p := newProject(t, em, map[string]any{"streamName": name, "alarmName": name + "-write-throttled", "region": region, "protect": false})
+	p := newProject(t, em, scenarioSettings(name, region))
 	k := em.kinesis(region)
 	runStages(t, killedStages(ctx, p, k, name, func(t *testing.T, p *project, d *backgroundDeploy) {
 		for pid, exe := range processesIn(t, p.StackDir()) {
@@ -234,7 +235,7 @@ func adoptUnknownStream(ctx context.Context, p *project, k *kinesis.Client, sett
 func deployTainted(t *testing.T, em *emulator) {
 	ctx := context.Background()
 	const name = "tainted-e2e"
-	settings := map[string]any{"streamName": name, "alarmName": name + "-write-throttled", "region": "ca-central-1", "protect": false}
+	settings := scenarioSettings(name, "ca-central-1")
 	p := newProject(t, em, settings)
 	k := em.kinesis("ca-central-1")
 	var before *ktypes.StreamDescriptionSummary
@@ -504,4 +505,11 @@ func readAll(ctx context.Context, t *testing.T, k *kinesis.Client, name string) 
 		}
 	}
 	return records
+}
+
+// scenarioSettings are the settings of a recovery scenario: a stream and an
+// alarm named after it, in a region no other scenario uses, unprotected
+// (disposable).
+func scenarioSettings(name, region string) map[string]any {
+	return map[string]any{"streamName": name, "alarmName": name + "-write-throttled", "region": region, "protect": false}
 }

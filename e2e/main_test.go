@@ -11,7 +11,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/xfusion/kinesis-monitoring/internal/testkit"
 )
@@ -32,6 +35,10 @@ func run(m *testing.M) int {
 	flag.Visit(func(f *flag.Flag) { parallelGiven = parallelGiven || f.Name == "test.parallel" })
 	if !parallelGiven {
 		flag.Set("test.parallel", "8")
+	}
+	if err := checkTimeout(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
 	}
 	tmp, err := os.MkdirTemp("", "kinesis-monitoring-e2e.")
 	if err != nil {
@@ -63,10 +70,78 @@ func run(m *testing.M) int {
 	return code
 }
 
+// suiteTime is what the deploy scenarios (TestDeploy) need on a 2-core
+// machine with room to spare: they take about 15 minutes side by side.
+const suiteTime = 20 * time.Minute
+
+// checkTimeout refuses, before anything runs, a run of TestDeploy under a
+// -timeout shorter than suiteTime (go test's default is 10 minutes): the run
+// would end in a panic halfway through the deploys, their emulator's
+// resources and temp directories left behind.
+func checkTimeout() error {
+	if testing.Short() {
+		return nil
+	}
+	timeout := flag.Lookup("test.timeout").Value.(flag.Getter).Get().(time.Duration)
+	if timeout == 0 || timeout >= suiteTime {
+		return nil
+	}
+	// Only the whole of TestDeploy takes that long: a -run that leaves it
+	// out, or picks some of its scenarios (TestDeploy/default), is let be.
+	run := flag.Lookup("test.run").Value.String()
+	if strings.Contains(run, "/") {
+		return nil
+	}
+	if matched, err := regexp.MatchString(run, "TestDeploy"); err != nil || !matched {
+		return nil
+	}
+	return fmt.Errorf("e2e: -timeout %v is too short for the deploy scenarios (TestDeploy), which take about "+
+		"15 minutes on 2 cores; run go test -timeout 30m ./... (README.md, Test), or pick tests with -run", timeout)
+}
+
 // slow skips a test under -short: everything in this package runs real tools.
 func slow(t *testing.T) {
 	t.Helper()
 	if testing.Short() {
 		testkit.Skip(t, "-short leaves out the tests that run terraform, the cdktf CLI or the emulator")
+	}
+}
+
+// checkTimeout refuses exactly the runs of the whole of TestDeploy under a
+// timeout shorter than suiteTime. (Changing the flags here does not move
+// this run's own deadline: the testing package set it as the run started.)
+func TestCheckTimeout(t *testing.T) {
+	slow(t) // under -short, checkTimeout lets every run be
+	for _, tc := range []struct {
+		timeout, run string
+		refused      bool
+	}{
+		{"10m", "", true},
+		{"10m", "TestDeploy", true},
+		{"10m", "Deploy", true},
+		{"19m59s", "", true},
+		{"20m", "", false},
+		{"0", "", false},
+		{"10m", "TestDeploy/default", false},
+		{"10m", "TestBacktest", false},
+		{"10m", "[", false}, // not a pattern: go test reports it
+	} {
+		t.Run(tc.timeout+" "+tc.run, func(t *testing.T) {
+			for name, value := range map[string]string{"test.timeout": tc.timeout, "test.run": tc.run} {
+				f := flag.Lookup(name)
+				was := f.Value.String()
+				if err := f.Value.Set(value); err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { f.Value.Set(was) })
+			}
+			err := checkTimeout()
+			if refused := err != nil; refused != tc.refused {
+				t.Fatalf("-timeout %s -run %q: refused %v (%v), want refused %v", tc.timeout, tc.run, refused, err, tc.refused)
+			}
+			if err != nil && !strings.Contains(err.Error(), "go test -timeout 30m ./...") {
+				t.Errorf("the refusal does not say what to run: %v", err)
+			}
+		})
 	}
 }

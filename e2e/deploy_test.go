@@ -27,23 +27,30 @@ import (
 func TestDeploy(t *testing.T) {
 	slow(t)
 	em := startEmulator(t)
-	for name, scenario := range map[string]func(*testing.T, *emulator){
-		"default":                                         deployDefault,
-		"custom configuration":                            deployCustom,
-		"production settings":                             deployProduction,
-		"two environments":                                deployEnvironments,
-		"stream mode switches":                            deployModeSwitch,
-		"autoscaled, with a consumer":                     deployAutoscaledWithConsumer,
-		"lost state, adopted":                             deployLostState,
-		"interrupted first deploy":                        deployInterrupted,
-		"terraform killed after the stream is active":     deployKilledTerraform,
-		"CI timeout: the deploy's process group killed":   deployKilledGroup,
-		"interrupted after the stream is active: tainted": deployTainted,
-		"estate, watch-only":                              deployEstate,
+	// -parallel (8) of them run at once, the rest as places free up. They
+	// are started in this order, the longest first (times from CI on 2
+	// cores), so that a long scenario is unlikely to start last and run on
+	// alone.
+	for _, s := range []struct {
+		name     string
+		scenario func(*testing.T, *emulator)
+	}{
+		{"stream mode switches", deployModeSwitch},                             // about 10 min
+		{"estate, watch-only", deployEstate},                                   // 9
+		{"lost state, adopted", deployLostState},                               // 8
+		{"two environments", deployEnvironments},                               // 7
+		{"interrupted after the stream is active: tainted", deployTainted},     // 7
+		{"default", deployDefault},                                             // 6
+		{"production settings", deployProduction},                              // 6
+		{"terraform killed after the stream is active", deployKilledTerraform}, // 6
+		{"autoscaled, with a consumer", deployAutoscaledWithConsumer},          // 5
+		{"interrupted first deploy", deployInterrupted},                        // 5
+		{"custom configuration", deployCustom},                                 // 4
+		{"CI timeout: the deploy's process group killed", deployKilledGroup},   // 2
 	} {
-		t.Run(name, func(t *testing.T) {
+		t.Run(s.name, func(t *testing.T) {
 			t.Parallel()
-			scenario(t, em)
+			s.scenario(t, em)
 		})
 	}
 }

@@ -67,7 +67,7 @@ func newStreamMonitoring(stack cdktf.TerraformStack, streamName *string, values 
 			Statistic:               jsii.String(a.Statistic),
 			Period:                  jsii.Number(a.Period),
 			EvaluationPeriods:       jsii.Number(a.EvaluationPeriods),
-			ComparisonOperator:      jsii.String(a.Comparison),
+			ComparisonOperator:      jsii.String(string(a.Comparison)),
 			Threshold:               jsii.Number(a.Threshold),
 			TreatMissingData:        jsii.String(a.TreatMissingData),
 			AlarmActions:            routing.alarmAndOK,

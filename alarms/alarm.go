@@ -26,7 +26,7 @@ type Alarm struct {
 	// EvaluationPeriods must breach. 0 means not set: all of them.
 	DatapointsToAlarm int
 	Threshold         float64
-	Comparison        string
+	Comparison        Comparison
 	TreatMissingData  string
 }
 
@@ -45,21 +45,6 @@ func (a Alarm) Datapoints() int {
 		return a.EvaluationPeriods
 	}
 	return a.DatapointsToAlarm
-}
-
-// The comparison operators of an alarm on a static threshold (the
-// LessThanLower… and GreaterThanUpper… operators need an anomaly-detection
-// band), in the order the PutMetricAlarm reference lists them.
-const (
-	GreaterThanOrEqualToThreshold = "GreaterThanOrEqualToThreshold"
-	GreaterThanThreshold          = "GreaterThanThreshold"
-	LessThanThreshold             = "LessThanThreshold"
-	LessThanOrEqualToThreshold    = "LessThanOrEqualToThreshold"
-)
-
-// ComparisonOperators are the operators above.
-var ComparisonOperators = []string{
-	GreaterThanOrEqualToThreshold, GreaterThanThreshold, LessThanThreshold, LessThanOrEqualToThreshold,
 }
 
 // Statistics are the statistics an alarm takes by name (percentiles and

@@ -39,8 +39,9 @@ func plural(n int, unit string) string {
 type Recommended struct {
 	// ID names the alarm's resource; the alarm's name is the stream's name
 	// followed by NameSuffix.
-	ID, NameSuffix                string
-	Metric, Statistic, Comparison string
+	ID, NameSuffix    string
+	Metric, Statistic string
+	Comparison        Comparison
 	// Key is the alarm's key in the recommendedAlarms thresholds object.
 	Key string
 	// Default is the threshold when the user sets none.

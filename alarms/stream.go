@@ -28,15 +28,16 @@ type Consumer struct {
 // Settings are a stream's alarm settings: the write-throttling alarm's, and
 // whether the recommended set is on, with the user's thresholds.
 type Settings struct {
-	Name, Description     string
-	Threshold             float64
-	Comparison, Statistic string
-	Period                int
-	EvaluationPeriods     int
-	DatapointsToAlarm     int // 0: not set
-	TreatMissingData      string
-	Recommended           bool
-	Thresholds            Thresholds
+	Name, Description string
+	Threshold         float64
+	Comparison        Comparison
+	Statistic         string
+	Period            int
+	EvaluationPeriods int
+	DatapointsToAlarm int // 0: not set
+	TreatMissingData  string
+	Recommended       bool
+	Thresholds        Thresholds
 	// Consumers get the alarms of ConsumerSet each, whether the
 	// recommended set is on or not.
 	Consumers []Consumer

@@ -39,7 +39,7 @@ type AlarmReport struct {
 	Period            int               `json:"period"`
 	EvaluationPeriods int               `json:"evaluationPeriods"`
 	DatapointsToAlarm int               `json:"datapointsToAlarm"`
-	Comparison        string            `json:"comparison"`
+	Comparison        alarms.Comparison `json:"comparison"`
 	Threshold         float64           `json:"threshold"`
 	TreatMissingData  string            `json:"treatMissingData"`
 	// Datapoints is how many periods of the window had data.
@@ -138,7 +138,7 @@ func chartData(a alarms.Alarm, points []evaluator.Point, result evaluator.Result
 		Samples:    samples,
 		Period:     a.PeriodDuration(),
 		Threshold:  a.Threshold,
-		Comparison: a.Comparison,
+		Comparison: string(a.Comparison),
 		Start:      w.Start, End: w.End,
 		InAlarm: inAlarm(result, w),
 	}
@@ -146,9 +146,8 @@ func chartData(a alarms.Alarm, points []evaluator.Point, result evaluator.Result
 
 // condition says when the alarm fires, in a line.
 func condition(a alarms.Alarm) string {
-	symbol := map[string]string{"GreaterThanThreshold": ">", "GreaterThanOrEqualToThreshold": ">=", "LessThanThreshold": "<", "LessThanOrEqualToThreshold": "<="}[a.Comparison]
 	return fmt.Sprintf("%s %s, %s per %d s; ALARM when %s %s for %d of %d periods; missing data: %s",
-		a.Namespace, a.Metric, a.Statistic, a.Period, symbol, strconv.FormatFloat(a.Threshold, 'g', -1, 64), a.Datapoints(), a.EvaluationPeriods, a.TreatMissingData)
+		a.Namespace, a.Metric, a.Statistic, a.Period, a.Comparison.Symbol(), strconv.FormatFloat(a.Threshold, 'g', -1, 64), a.Datapoints(), a.EvaluationPeriods, a.TreatMissingData)
 }
 
 // WriteTable writes the report as a table, one row per alarm.

@@ -25,24 +25,24 @@ import (
 // value in Default. Default is the specification. A tag enum names the list
 // of values (enums) the setting takes; "{enum}" in its allowed text lists them.
 type Config struct {
-	Region                  string   `json:"region" allowed:"an AWS region that hashicorp/aws 5.100 knows, such as us-east-1 or eu-west-2 (docs/environments-and-limits.md, Limits)"`
-	StreamName              string   `json:"streamName" allowed:"1-128 characters from a-z A-Z 0-9 _ . -"`
-	StreamMode              string   `json:"streamMode" enum:"streamModes" allowed:"one of {enum}: a fixed number of shards, or shards AWS adds as the traffic grows (no shardCount)"`
-	ShardCount              int      `json:"shardCount" allowed:"a whole number from 1 to 10000 (Kinesis's default per-stream limit); PROVISIONED only"`
-	ExternalShardScaling    bool     `json:"externalShardScaling" allowed:"true or false; true: Terraform ignores shard-count changes an autoscaler makes (lifecycle ignore_changes), shardCount is only the first count; PROVISIONED only"`
-	RetentionHours          int      `json:"retentionHours" allowed:"a whole number of hours from 24 to 8760"`
-	ShardLevelMetrics       []string `json:"shardLevelMetrics" enum:"shardLevelMetrics" allowed:"a list without duplicates of {enum}; or [\"ALL\"]; [] turns enhanced monitoring off"`
-	Encryption              bool     `json:"encryption" allowed:"true or false"`
-	KMSKeyID                string   `json:"kmsKeyId" allowed:"a KMS key alias (alias/…), key id, or key or alias ARN; only with encryption true"`
-	AlarmName               string   `json:"alarmName" allowed:"1-255 characters, no control characters"`
-	AlarmDescription        string   `json:"alarmDescription" allowed:"0-1024 characters, no control characters"`
-	AlarmThreshold          float64  `json:"alarmThreshold" allowed:"a number"`
-	AlarmComparisonOperator string   `json:"alarmComparisonOperator" enum:"comparisonOperators" allowed:"one of {enum}"`
-	AlarmStatistic          string   `json:"alarmStatistic" enum:"statistics" allowed:"one of {enum}"`
-	AlarmPeriod             int      `json:"alarmPeriod" allowed:"10, 20, 30 or a multiple of 60 (seconds); with alarmEvaluationPeriods at most 1 day in all (7 days for periods of an hour or more)"`
-	AlarmEvaluationPeriods  int      `json:"alarmEvaluationPeriods" allowed:"a whole number from 1 up to 1 day (7 days for periods of an hour or more) divided by alarmPeriod"`
-	AlarmDatapointsToAlarm  int      `json:"alarmDatapointsToAlarm" allowed:"a whole number from 1 to alarmEvaluationPeriods: the alarm fires when that many of the evaluation periods breach (M of N)" default:"none (every evaluation period must breach)"`
-	AlarmTreatMissingData   string   `json:"alarmTreatMissingData" enum:"missingData" allowed:"one of {enum}"`
+	Region                  string            `json:"region" allowed:"an AWS region that hashicorp/aws 5.100 knows, such as us-east-1 or eu-west-2 (docs/environments-and-limits.md, Limits)"`
+	StreamName              string            `json:"streamName" allowed:"1-128 characters from a-z A-Z 0-9 _ . -"`
+	StreamMode              string            `json:"streamMode" enum:"streamModes" allowed:"one of {enum}: a fixed number of shards, or shards AWS adds as the traffic grows (no shardCount)"`
+	ShardCount              int               `json:"shardCount" allowed:"a whole number from 1 to 10000 (Kinesis's default per-stream limit); PROVISIONED only"`
+	ExternalShardScaling    bool              `json:"externalShardScaling" allowed:"true or false; true: Terraform ignores shard-count changes an autoscaler makes (lifecycle ignore_changes), shardCount is only the first count; PROVISIONED only"`
+	RetentionHours          int               `json:"retentionHours" allowed:"a whole number of hours from 24 to 8760"`
+	ShardLevelMetrics       []string          `json:"shardLevelMetrics" enum:"shardLevelMetrics" allowed:"a list without duplicates of {enum}; or [\"ALL\"]; [] turns enhanced monitoring off"`
+	Encryption              bool              `json:"encryption" allowed:"true or false"`
+	KMSKeyID                string            `json:"kmsKeyId" allowed:"a KMS key alias (alias/…), key id, or key or alias ARN; only with encryption true"`
+	AlarmName               string            `json:"alarmName" allowed:"1-255 characters, no control characters"`
+	AlarmDescription        string            `json:"alarmDescription" allowed:"0-1024 characters, no control characters"`
+	AlarmThreshold          float64           `json:"alarmThreshold" allowed:"a number"`
+	AlarmComparisonOperator alarms.Comparison `json:"alarmComparisonOperator" enum:"comparisonOperators" allowed:"one of {enum}"`
+	AlarmStatistic          string            `json:"alarmStatistic" enum:"statistics" allowed:"one of {enum}"`
+	AlarmPeriod             int               `json:"alarmPeriod" allowed:"10, 20, 30 or a multiple of 60 (seconds); with alarmEvaluationPeriods at most 1 day in all (7 days for periods of an hour or more)"`
+	AlarmEvaluationPeriods  int               `json:"alarmEvaluationPeriods" allowed:"a whole number from 1 up to 1 day (7 days for periods of an hour or more) divided by alarmPeriod"`
+	AlarmDatapointsToAlarm  int               `json:"alarmDatapointsToAlarm" allowed:"a whole number from 1 to alarmEvaluationPeriods: the alarm fires when that many of the evaluation periods breach (M of N)" default:"none (every evaluation period must breach)"`
+	AlarmTreatMissingData   string            `json:"alarmTreatMissingData" enum:"missingData" allowed:"one of {enum}"`
 
 	// Production posture; all off by default except Protect.
 	Protect                 bool              `json:"protect" allowed:"true or false; false lets Terraform delete or replace the stream"`
@@ -92,7 +92,7 @@ func Default() Config {
 		AlarmName:               "xfusion-kinesis-alarm",
 		AlarmDescription:        "Triggers when write throughput exceeds provisioned limit",
 		AlarmThreshold:          1,
-		AlarmComparisonOperator: "GreaterThanThreshold",
+		AlarmComparisonOperator: alarms.GreaterThanThreshold,
 		AlarmStatistic:          "Sum",
 		AlarmPeriod:             60,
 		AlarmEvaluationPeriods:  1,
@@ -116,7 +116,7 @@ const (
 var enums = map[string][]string{
 	"streamModes":         {Provisioned, OnDemand},
 	"shardLevelMetrics":   kinesis.ShardLevelMetrics,
-	"comparisonOperators": alarms.ComparisonOperators,
+	"comparisonOperators": alarms.Names(alarms.ComparisonOperators),
 	"statistics":          alarms.Statistics,
 	"missingData":         alarms.MissingDataTreatments,
 	"thresholdKeys":       alarms.Keys(),

@@ -194,7 +194,7 @@ func Check(a alarms.Alarm) error {
 	if math.IsNaN(a.Threshold) || math.IsInf(a.Threshold, 0) {
 		errs = append(errs, fmt.Errorf("threshold %v is not a finite number", a.Threshold))
 	}
-	if !slices.Contains(alarms.ComparisonOperators, a.Comparison) {
+	if !a.Comparison.Valid() {
 		errs = append(errs, fmt.Errorf("comparison %q is not one of %v", a.Comparison, alarms.ComparisonOperators))
 	}
 	if a.TreatMissingData != "" && !slices.Contains(alarms.MissingDataTreatments, a.TreatMissingData) {

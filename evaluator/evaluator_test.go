@@ -18,7 +18,7 @@ var t0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 func minute(i int) time.Time { return t0.Add(time.Duration(i) * time.Minute) }
 
 // testAlarm is an alarm of a one-minute period.
-func testAlarm(n, m int, comparison string, threshold float64, treatment string) alarms.Alarm {
+func testAlarm(n, m int, comparison alarms.Comparison, threshold float64, treatment string) alarms.Alarm {
 	return alarms.Alarm{
 		Name: "test", Statistic: "Sum", Period: 60, EvaluationPeriods: n, DatapointsToAlarm: m,
 		Threshold: threshold, Comparison: comparison, TreatMissingData: treatment,
@@ -155,7 +155,7 @@ func TestMOutOfN(t *testing.T) {
 // A value equal to the threshold breaches the OrEqualTo operators only.
 func TestComparisonAtTheThreshold(t *testing.T) {
 	for _, c := range []struct {
-		comparison          string
+		comparison          alarms.Comparison
 		equal, above, below string
 	}{
 		{alarms.GreaterThanThreshold, "O", "A", "O"},

@@ -13,7 +13,7 @@ import (
 
 // stricterFirst orders thresholds from the strictest: decreasing for the
 // GreaterThan operators, increasing for the LessThan ones.
-func stricterFirst(comparison string, thresholds []float64) []float64 {
+func stricterFirst(comparison alarms.Comparison, thresholds []float64) []float64 {
 	ts := slices.Clone(thresholds)
 	slices.Sort(ts)
 	if comparison == alarms.GreaterThanThreshold || comparison == alarms.GreaterThanOrEqualToThreshold {
@@ -123,7 +123,7 @@ func TestSuggestChecksFail(t *testing.T) {
 // keeps within the limit, not the least strict one that does.
 func TestSuggestThresholdNotMonotone(t *testing.T) {
 	for _, c := range []struct {
-		comparison string
+		comparison alarms.Comparison
 		values     []float64
 		// counts at thresholds
 		at     []float64

@@ -1,8 +1,8 @@
 package main
 
 import (
+	"bytes"
 	"context"
-
 	"errors"
 	"flag"
 	"fmt"
@@ -24,7 +24,6 @@ import (
 	"github.com/xfusion/kinesis-monitoring/alarms"
 	"github.com/xfusion/kinesis-monitoring/backtest"
 	"github.com/xfusion/kinesis-monitoring/config"
-	"github.com/xfusion/kinesis-monitoring/internal/jsontext"
 )
 
 // The exit codes of `backtest` (docs/tuning-alarms.md).
@@ -153,9 +152,10 @@ func backtestCommand(args []string, stdout, stderr io.Writer) int {
 		return exitFailed
 	}
 	if *jsonFile != "" {
-		data, err := jsontext.Marshal(report)
+		var data bytes.Buffer
+		err := report.WriteJSON(&data)
 		if err == nil {
-			err = os.WriteFile(*jsonFile, append(data, '\n'), 0o644)
+			err = os.WriteFile(*jsonFile, data.Bytes(), 0o644)
 		}
 		if err != nil {
 			fmt.Fprintf(stderr, "backtest: --json %q: %v\n", *jsonFile, err)

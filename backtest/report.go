@@ -13,9 +13,10 @@ import (
 
 	"github.com/xfusion/kinesis-monitoring/alarms"
 	"github.com/xfusion/kinesis-monitoring/evaluator"
+	"github.com/xfusion/kinesis-monitoring/internal/jsontext"
 )
 
-// Report is what a backtest found: the public JSON format of --json
+// Report is what a backtest found; its JSON is a public format
 // (docs/tuning-alarms.md, "The JSON report").
 type Report struct {
 	Window WindowJSON    `json:"window"`
@@ -168,6 +169,18 @@ func (r Report) WriteTable(w io.Writer) error {
 		fmt.Fprintln(tw, strings.Join(row, "\t"))
 	}
 	return tw.Flush()
+}
+
+// WriteJSON writes the report as one line of JSON, the format of
+// docs/tuning-alarms.md ("The JSON report"): the exact values, HTML
+// characters literal.
+func (r Report) WriteJSON(w io.Writer) error {
+	data, err := jsontext.Marshal(r)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(data, '\n'))
+	return err
 }
 
 func transitionText(ts []TransitionJSON, i int) string {

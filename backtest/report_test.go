@@ -87,7 +87,7 @@ func TestSuggestionForms(t *testing.T) {
 		{3, true, "3"}, {math.Inf(-1), true, "any"}, {math.Inf(1), true, "any"}, {0, false, "none"},
 	} {
 		s := newSuggestion(0, c.threshold, c.ok)
-		if got := suggestionText(s); got != c.want {
+		if got := suggestionText(s, alarms.GreaterThanThreshold); got != c.want {
 			t.Errorf("%v, %v: %q, want %q", c.threshold, c.ok, got, c.want)
 		}
 		if _, err := json.Marshal(s); err != nil {

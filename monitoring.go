@@ -44,50 +44,19 @@ func dashboardOf(cfg config.Config) *dashboardSpec {
 }
 
 // newStreamMonitoring builds the monitoring of the stream named streamName
-// (a reference to a stream of the stack's, or a name): one alarm per value,
-// routed to the alert actions, and the dashboard when spec is not nil. The
-// values' StreamName dimension is written as streamName, so Terraform
-// orders the alarms after the stream they watch.
+// (a reference to a stream of the stack's, or a name): one alarm per value
+// (alarmResource), routed to the alert actions, and the dashboard when spec
+// is not nil. The values' StreamName dimension is written as streamName, so
+// Terraform orders the alarms after the stream they watch.
 func newStreamMonitoring(stack cdktf.TerraformStack, streamName *string, values []alarms.Alarm, routing alertActions, spec *dashboardSpec) streamMonitoring {
 	var m streamMonitoring
 	for _, a := range values {
-		dimensions := map[string]*string{}
-		for _, d := range a.Dimensions {
-			dimensions[d.Name] = jsii.String(d.Value)
-			if d.Name == "StreamName" {
-				dimensions[d.Name] = streamName
-			}
-		}
-		m.alarms = append(m.alarms, cloudwatchmetricalarm.NewCloudwatchMetricAlarm(stack, jsii.String(a.ID), &cloudwatchmetricalarm.CloudwatchMetricAlarmConfig{
-			AlarmName:               jsii.String(a.Name),
-			AlarmDescription:        jsii.String(a.Description),
-			Namespace:               jsii.String(a.Namespace),
-			MetricName:              jsii.String(a.Metric),
-			Dimensions:              &dimensions,
-			Statistic:               jsii.String(a.Statistic),
-			Period:                  jsii.Number(a.Period),
-			EvaluationPeriods:       jsii.Number(a.EvaluationPeriods),
-			ComparisonOperator:      jsii.String(string(a.Comparison)),
-			Threshold:               jsii.Number(a.Threshold),
-			TreatMissingData:        jsii.String(a.TreatMissingData),
-			AlarmActions:            routing.alarmAndOK,
-			OkActions:               routing.alarmAndOK,
-			InsufficientDataActions: routing.insufficientData,
-			DatapointsToAlarm:       optionalNumber(a.DatapointsToAlarm),
-		}))
+		m.alarms = append(m.alarms, alarmResource(stack, a, streamName, routing))
 	}
 	if spec != nil {
 		m.dashboard = newDashboard(stack, *spec, streamName, m.alarms)
 	}
 	return m
-}
-
-// optionalNumber is nil for 0: the attribute is not written.
-func optionalNumber(n int) *float64 {
-	if n == 0 {
-		return nil
-	}
-	return jsii.Number(n)
 }
 
 // newDashboard creates the stream's CloudWatch dashboard (body: package

@@ -20,6 +20,7 @@ import (
 // alarms, in the order of their values, and its dashboard (nil without one).
 type streamMonitoring struct {
 	alarms    []cloudwatchmetricalarm.CloudwatchMetricAlarm
+	byID      map[string]cloudwatchmetricalarm.CloudwatchMetricAlarm // by the values' ID
 	dashboard cloudwatchdashboard.CloudwatchDashboard
 }
 
@@ -49,14 +50,25 @@ func dashboardOf(cfg config.Config) *dashboardSpec {
 // is not nil. The values' StreamName dimension is written as streamName, so
 // Terraform orders the alarms after the stream they watch.
 func newStreamMonitoring(stack cdktf.TerraformStack, streamName *string, values []alarms.Alarm, routing alertActions, spec *dashboardSpec) streamMonitoring {
-	var m streamMonitoring
+	m := streamMonitoring{byID: map[string]cloudwatchmetricalarm.CloudwatchMetricAlarm{}}
 	for _, a := range values {
-		m.alarms = append(m.alarms, alarmResource(stack, a, streamName, routing))
+		alarm := alarmResource(stack, a, streamName, routing)
+		m.alarms = append(m.alarms, alarm)
+		m.byID[a.ID] = alarm
 	}
 	if spec != nil {
 		m.dashboard = newDashboard(stack, *spec, streamName, m.alarms)
 	}
 	return m
+}
+
+// alarm is the alarm of the value whose ID is id.
+func (m streamMonitoring) alarm(id string) cloudwatchmetricalarm.CloudwatchMetricAlarm {
+	alarm, ok := m.byID[id]
+	if !ok {
+		panic("the stream's monitoring has no alarm " + id) // a defect: the caller names an alarm of alarms.ForStream
+	}
+	return alarm
 }
 
 // newDashboard creates the stream's CloudWatch dashboard (body: package
@@ -88,7 +100,7 @@ func newOutputs(stack cdktf.TerraformStack, stream kinesisstream.KinesisStream, 
 		Description: jsii.String("Name of the Kinesis data stream"),
 	})
 	cdktf.NewTerraformOutput(stack, jsii.String("kke_kinesis_alarm_name"), &cdktf.TerraformOutputConfig{
-		Value:       m.alarms[0].AlarmName(), // alarms.ForStream puts the write-throttling alarm first
+		Value:       m.alarm(alarms.WriteThrottleID).AlarmName(),
 		Description: jsii.String("Name of the CloudWatch alarm on the stream's write throttling"),
 	})
 }

@@ -27,7 +27,9 @@ import (
 // The routing (alarm_actions, ok_actions, insufficient_data_actions) is the
 // stack's, the same in both forms: alertActions.route.
 //
-// A new attribute is one row here and a field of alarms.Alarm. A new shape
+// A new attribute is one row here, a field of alarms.Alarm, and its readers
+// (internal/testkit for the synthesized JSON, backtest.DeployedAlarm for
+// what CloudWatch describes); alarms.Diff compares it by itself. A new shape
 // of alarm (an alarm on a Metrics Insights query: metric_query in place of
 // namespace, metric_name, dimensions, statistic and period) is a table of
 // its own beside oneMetricAttributes, chosen by attributesOf.

@@ -110,13 +110,13 @@ var oneMetricAttributes = []alarmAttribute{
 		set:   func(c *metricAlarmConfig, v attributeValue) { c.Period = v.number() }},
 }
 
-// watchedAttributes are the attributes of the watched alarms, which are
-// alarms on one metric each.
-var watchedAttributes = slices.Concat(everyAlarmAttributes, oneMetricAttributes)
+// metricAlarmAttributes are the attributes of an alarm on one metric's
+// statistic, as every alarm of alarms.ForStream is.
+var metricAlarmAttributes = slices.Concat(everyAlarmAttributes, oneMetricAttributes)
 
 // attributesOf are the attributes of the alarm's resource: those of every
 // alarm and those of its shape (today always one metric's statistic).
-func attributesOf(alarms.Alarm) []alarmAttribute { return watchedAttributes }
+func attributesOf(alarms.Alarm) []alarmAttribute { return metricAlarmAttributes }
 
 // written says whether the attribute is written for the alarm.
 func (attr alarmAttribute) written(a alarms.Alarm) bool {
@@ -204,7 +204,7 @@ func alarmResource(stack cdktf.TerraformStack, a alarms.Alarm, streamName *strin
 // from alarmKinds.value), routed to the alert actions.
 func watchedAlarmsResource(stack cdktf.TerraformStack, it cdktf.TerraformIterator, routing alertActions) cloudwatchmetricalarm.CloudwatchMetricAlarm {
 	c := &metricAlarmConfig{ForEach: it}
-	for _, attr := range watchedAttributes {
+	for _, attr := range metricAlarmAttributes { // the watched alarms are alarms on one metric
 		attr.set(c, attributeValue{expression: attr.expression()})
 	}
 	routing.route(c)
@@ -233,7 +233,7 @@ type alarmKinds struct {
 func (k *alarmKinds) value(a alarms.Alarm) map[string]any {
 	own := map[string]any{}
 	shared := map[string]any{}
-	for _, attr := range watchedAttributes {
+	for _, attr := range metricAlarmAttributes {
 		switch {
 		case !attr.written(a):
 		case attr.own:

@@ -17,6 +17,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/google/go-cmp/cmp"
 	tfjson "github.com/hashicorp/terraform-json"
+
+	"github.com/xfusion/kinesis-monitoring/alarms"
+	"github.com/xfusion/kinesis-monitoring/backtest"
+	"github.com/xfusion/kinesis-monitoring/internal/testkit"
 )
 
 // TestDeploy deploys the stack through the cdktf CLI to moto's server with
@@ -310,8 +314,12 @@ func checkStream(ctx context.Context, k *kinesis.Client, want streamConfig) []st
 }
 
 // checkAlarm compares the alarm AWS reports with the synthesized one, whose
-// StreamName dimension refers to the stream.
+// StreamName dimension refers to the stream, attribute for attribute.
 func checkAlarm(ctx context.Context, cw *cloudwatch.Client, want alarmConfig, streamName string) []string {
+	synthesized, err := testkit.SynthesizedAlarm(want.Attributes, map[string]string{streamReference: streamName})
+	if err != nil {
+		return []string{fmt.Sprintf("synthesized alarm %s: %v", want.AlarmName, err)}
+	}
 	out, err := cw.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNames: []string{want.AlarmName}})
 	if err != nil {
 		return []string{fmt.Sprintf("describe alarm %s: %v", want.AlarmName, err)}
@@ -319,32 +327,11 @@ func checkAlarm(ctx context.Context, cw *cloudwatch.Client, want alarmConfig, st
 	if len(out.MetricAlarms) != 1 {
 		return []string{fmt.Sprintf("%d alarms named %q, want 1", len(out.MetricAlarms), want.AlarmName)}
 	}
-	a := out.MetricAlarms[0]
-	var errs []string
-	differs := func(what string, got, want any) {
-		if !cmp.Equal(got, want) {
-			errs = append(errs, fmt.Sprintf("%s: AWS has %v, synthesized %v", what, got, want))
-		}
+	deployed, err := backtest.DeployedAlarm(out.MetricAlarms[0])
+	if err != nil {
+		return []string{err.Error()}
 	}
-	differs("namespace", aws.ToString(a.Namespace), want.Namespace)
-	differs("metric", aws.ToString(a.MetricName), want.MetricName)
-	differs("statistic", string(a.Statistic), want.Statistic)
-	differs("period", aws.ToInt32(a.Period), int32(want.Period))
-	differs("evaluation periods", aws.ToInt32(a.EvaluationPeriods), int32(want.EvaluationPeriods))
-	differs("comparison", string(a.ComparisonOperator), want.ComparisonOperator)
-	differs("threshold", aws.ToFloat64(a.Threshold), want.Threshold)
-	differs("missing data", aws.ToString(a.TreatMissingData), want.TreatMissingData)
-	differs("description", aws.ToString(a.AlarmDescription), want.AlarmDescription)
-	dims := map[string]string{}
-	for _, d := range a.Dimensions {
-		dims[aws.ToString(d.Name)] = aws.ToString(d.Value)
-	}
-	wantDims := map[string]string{}
-	for name, value := range want.Dimensions {
-		wantDims[name] = strings.ReplaceAll(value, streamReference, streamName)
-	}
-	differs("dimensions", dims, wantDims)
-	return errs
+	return alarms.Diff(deployed, synthesized)
 }
 
 func describeAlarm(ctx context.Context, t *testing.T, cw *cloudwatch.Client, name string) cwtypes.MetricAlarm {

@@ -63,6 +63,9 @@ type alarmConfig struct {
 	ComparisonOperator string            `json:"comparison_operator"`
 	Threshold          float64           `json:"threshold"`
 	TreatMissingData   string            `json:"treat_missing_data"`
+	// Attributes are every attribute of the resource, as
+	// testkit.SynthesizedAlarm reads them.
+	Attributes map[string]any `json:"-"`
 }
 
 // alarmResources are the stack's alarm resources by name, but for the
@@ -88,6 +91,9 @@ func (a *alarmResources) UnmarshalJSON(data []byte) error {
 		}
 		var c alarmConfig
 		if err := json.Unmarshal(r, &c); err != nil {
+			return err
+		}
+		if err := json.Unmarshal(r, &c.Attributes); err != nil {
 			return err
 		}
 		out[name] = c

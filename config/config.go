@@ -268,6 +268,7 @@ func (c Config) validate(v *validation) {
 		v.badAllowed("alarmOnInsufficientData", "is true but no alarm routing is configured",
 			"set alarmEmails or alarmTopicArn too, or leave alarmOnInsufficientData out")
 	}
+	c.validateState(v)
 	if len(c.Tags) > maxTags {
 		v.bad("tags", fmt.Sprintf("has %d tags", len(c.Tags)))
 	}
@@ -282,6 +283,13 @@ func (c Config) validate(v *validation) {
 			v.bad("tags", fmt.Sprintf("has a value for %q that is not a valid tag value", clip(k, maxEchoLength)))
 		}
 	}
+}
+
+// validateState checks the settings of the state: without stateBucket the
+// state is local and the other state settings are refused; with it, each is
+// checked as Terraform's S3 backend takes it. It returns to validate, so the
+// checks after it run for local state too.
+func (c Config) validateState(v *validation) {
 	if c.StateBucket == "" {
 		v.check("stateBucket", !v.set("stateBucket"), "is not allowed")
 		for _, key := range []string{"stateKey", "stateRegion", "stateKmsKeyId"} {

@@ -467,3 +467,35 @@ func ConfigFromContext(ctx map[string]any) (Config, error) {
 	}
 	return configs[0], nil
 }
+
+// The state's checks return to validate: a check after them (the tags')
+// runs whether the state is local or in S3, with or without a state problem.
+func TestChecksAfterTheStateRunForEveryState(t *testing.T) {
+	const tagProblem = `tags: {"aws:team":"x"} has the key "aws:team"; the aws: prefix is reserved`
+	badTag := map[string]any{"tags": map[string]any{"aws:team": "x"}}
+	for name, c := range map[string]struct {
+		state map[string]any
+		want  []string // besides the tag's problem
+	}{
+		"local state":                    {nil, nil},
+		"local state, a state key set":   {map[string]any{"stateKey": "a.tfstate"}, []string{`stateKey: "a.tfstate" is set without stateBucket`}},
+		"S3 state":                       {map[string]any{"stateBucket": "xfusion-tfstate"}, nil},
+		"S3 state with a bad key":        {map[string]any{"stateBucket": "xfusion-tfstate", "stateKey": "/a"}, []string{`stateKey: "/a" is not allowed`}},
+		"local state, stateBucket empty": {map[string]any{"stateBucket": ""}, []string{`stateBucket: "" is not allowed`}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			ctx := maps.Clone(badTag)
+			maps.Copy(ctx, c.state)
+			got := problemsOf(t, ctx)
+			want := append(slices.Clone(c.want), tagProblem)
+			if len(got) != len(want) {
+				t.Fatalf("problems\n  %s\nwant %d", strings.Join(got, "\n  "), len(want))
+			}
+			for _, w := range want {
+				if !slices.ContainsFunc(got, func(line string) bool { return strings.Contains(line, w) }) {
+					t.Errorf("problems\n  %s\nwant one containing\n  %s", strings.Join(got, "\n  "), w)
+				}
+			}
+		})
+	}
+}

@@ -11,6 +11,8 @@ import (
 // their parts is checked here.
 
 var (
+	// partitionPattern is an AWS partition: aws, aws-cn, aws-us-gov, aws-iso-b, ….
+	partitionPattern = regexp.MustCompile(`^aws[a-z-]*$`)
 	regionShape      = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
 	accountPattern   = regexp.MustCompile(`^[0-9]{12}$`)
 	topicNamePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`) // a standard topic: no .fifo
@@ -28,7 +30,7 @@ var (
 // partition, with a region and an account.
 func parseARN(s, service string) (arn.ARN, bool) {
 	a, err := arn.Parse(s)
-	if err != nil || a.Service != service || !strings.HasPrefix(a.Partition, "aws") ||
+	if err != nil || a.Service != service || !partitionPattern.MatchString(a.Partition) ||
 		!regionShape.MatchString(a.Region) || !accountPattern.MatchString(a.AccountID) {
 		return arn.ARN{}, false
 	}

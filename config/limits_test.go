@@ -221,3 +221,28 @@ func consumerNames(n int) []any {
 	}
 	return names
 }
+
+// Each ARN setting's partition: an AWS partition (aws, aws-cn, aws-us-gov,
+// …) is accepted, anything else that starts with aws is refused, as it was
+// before the configuration moved to package config.
+func TestARNPartitionsAtTheEdge(t *testing.T) {
+	const key = "key/0f4a9c2e-7b1d-4c3e-9a5f-6d8e2b1c4a7f"
+	topicKey := func(arn string) map[string]any {
+		return map[string]any{"alarmEmails": []any{"ops@example.com"}, "alertTopicKmsKeyId": arn}
+	}
+	state := func(arn string) map[string]any {
+		return map[string]any{"stateBucket": "xfusion-tfstate", "stateKmsKeyId": arn}
+	}
+	checkEdges(t, []edgeCase{
+		{"alarmTopicArn", map[string]any{"region": "us-gov-west-1", "alarmTopicArn": "arn:aws-us-gov:sns:us-gov-west-1:111122223333:ops"},
+			map[string]any{"alarmTopicArn": "arn:aws1:sns:us-east-1:111122223333:ops"},
+			`alarmTopicArn: "arn:aws1:sns:us-east-1:111122223333:ops" is not allowed; allowed: the ARN of an existing standard SNS topic`},
+		{"kmsKeyId", map[string]any{"region": "cn-north-1", "kmsKeyId": "arn:aws-cn:kms:cn-north-1:111122223333:" + key},
+			map[string]any{"kmsKeyId": "arn:aws_cn:kms:us-east-1:111122223333:" + key},
+			`kmsKeyId: "arn:aws_cn:kms:us-east-1:111122223333:` + key + `" is not allowed; allowed: a KMS key alias (alias/…), key id, or key or alias ARN`},
+		{"alertTopicKmsKeyId", topicKey("arn:aws:kms:us-east-1:111122223333:alias/alerts"), topicKey("arn:awsX:kms:us-east-1:111122223333:alias/alerts"),
+			`alertTopicKmsKeyId: "arn:awsX:kms:us-east-1:111122223333:alias/alerts" is not allowed; allowed: the ARN of a KMS key or alias`},
+		{"stateKmsKeyId", state("arn:aws-us-gov:kms:us-gov-west-1:111122223333:" + key), state("arn:aws2:kms:us-east-1:111122223333:" + key),
+			`stateKmsKeyId: "arn:aws2:kms:us-east-1:111122223333:` + key + `" is not allowed; allowed: a KMS key or alias ARN`},
+	})
+}

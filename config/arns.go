@@ -46,21 +46,27 @@ func topicARN(s string) (region string, ok bool) {
 	return a.Region, true
 }
 
-// kmsARN says whether s is the ARN of a KMS key or alias whose key id
-// matches keyID.
-func kmsARN(s string, keyID *regexp.Regexp) bool {
+// kmsARN is the region of the ARN of a KMS key or alias whose key id
+// matches keyID, and whether s is one.
+func kmsARN(s string, keyID *regexp.Regexp) (region string, ok bool) {
 	a, ok := parseARN(s, "kms")
 	if !ok {
-		return false
+		return "", false
 	}
 	if id, isKey := strings.CutPrefix(a.Resource, "key/"); isKey {
-		return keyID.MatchString(id)
+		ok = keyID.MatchString(id)
+	} else {
+		ok = aliasPattern.MatchString(a.Resource)
 	}
-	return aliasPattern.MatchString(a.Resource)
+	if !ok {
+		return "", false
+	}
+	return a.Region, true
 }
 
 // kmsKeyReference says whether s names a KMS key the way Kinesis and SNS
 // take one: an alias name, a key id, or a key or alias ARN.
 func kmsKeyReference(s string) bool {
-	return aliasPattern.MatchString(s) || keyIDPattern.MatchString(s) || kmsARN(s, keyIDPattern)
+	_, isARN := kmsARN(s, keyIDPattern)
+	return aliasPattern.MatchString(s) || keyIDPattern.MatchString(s) || isARN
 }

@@ -246,3 +246,31 @@ func TestARNPartitionsAtTheEdge(t *testing.T) {
 			`stateKmsKeyId: "arn:aws2:kms:us-east-1:111122223333:` + key + `" is not allowed; allowed: a KMS key or alias ARN`},
 	})
 }
+
+// The alert topic's key is in the stack's region: SNS encrypts a topic only
+// with a KMS key of its own region (a multi-Region key by its replica's ARN
+// there).
+func TestAlertTopicKeyInTheStacksRegion(t *testing.T) {
+	topicKey := func(region, arn string) map[string]any {
+		return map[string]any{"region": region, "alarmEmails": []any{"ops@example.com"}, "alertTopicKmsKeyId": arn}
+	}
+	const mrk = "key/mrk-1234abcd12ab34cd56ef1234567890ab"
+	checkEdges(t, []edgeCase{
+		{"a key", topicKey("eu-west-1", "arn:aws:kms:eu-west-1:111122223333:key/0f4a9c2e-7b1d-4c3e-9a5f-6d8e2b1c4a7f"),
+			topicKey("eu-west-1", "arn:aws:kms:us-east-1:111122223333:key/0f4a9c2e-7b1d-4c3e-9a5f-6d8e2b1c4a7f"),
+			`alertTopicKmsKeyId: "arn:aws:kms:us-east-1:111122223333:key/0f4a9c2e-7b1d-4c3e-9a5f-6d8e2b1c4a7f" is in region us-east-1, the alert topic in eu-west-1; ` +
+				`allowed: a key in the stack's region: SNS encrypts a topic only with a KMS key of the topic's own region`},
+		{"an alias", topicKey("us-east-1", "arn:aws:kms:us-east-1:111122223333:alias/alerts"), topicKey("us-east-1", "arn:aws:kms:us-east-2:111122223333:alias/alerts"),
+			`alertTopicKmsKeyId: "arn:aws:kms:us-east-2:111122223333:alias/alerts" is in region us-east-2, the alert topic in us-east-1`},
+		{"a multi-Region key: its replica in the stack's region", topicKey("eu-west-1", "arn:aws:kms:eu-west-1:111122223333:"+mrk),
+			topicKey("eu-west-1", "arn:aws:kms:us-east-1:111122223333:"+mrk), `is in region us-east-1, the alert topic in eu-west-1`},
+	})
+	t.Run("a shared key, refused in the environment of another region", func(t *testing.T) {
+		got := problemsOf(t, map[string]any{"alarmEmails": []any{"ops@example.com"}, "alertTopicKmsKeyId": "arn:aws:kms:us-east-1:111122223333:alias/alerts",
+			EnvironmentsKey: map[string]any{"dev": map[string]any{"streamName": "orders-dev", "alarmName": "orders-dev"}, "prod": map[string]any{"region": "eu-west-1"}}})
+		want := `environments.prod.alertTopicKmsKeyId: "arn:aws:kms:us-east-1:111122223333:alias/alerts" is in region us-east-1, the alert topic in eu-west-1`
+		if len(got) != 1 || !strings.Contains(got[0], want) {
+			t.Errorf("problems\n  %s\nwant one containing\n  %s", strings.Join(got, "\n  "), want)
+		}
+	})
+}

@@ -274,3 +274,24 @@ func TestAlertTopicKeyInTheStacksRegion(t *testing.T) {
 		}
 	})
 }
+
+// A threshold written null is refused, as a setting written null is
+// (docs/configuration.md, Accepted value forms): before, it had become 0 (a
+// throttling alarm on any throttle, or a refusal that named 0).
+func TestNullThresholdsAreRefused(t *testing.T) {
+	const null = "is null; leave it out to keep the alarm's default"
+	checkEdges(t, []edgeCase{
+		{"recommendedAlarms", map[string]any{"recommendedAlarms": map[string]any{"readProvisionedThroughputExceeded": 0}},
+			map[string]any{"recommendedAlarms": map[string]any{"readProvisionedThroughputExceeded": nil}},
+			`recommendedAlarms: {"readProvisionedThroughputExceeded":null} has a threshold for readProvisionedThroughputExceeded that ` + null + `; allowed: true, false, or an object of thresholds`},
+		{"recommendedAlarms, where 0 is out of range", map[string]any{"recommendedAlarms": map[string]any{"iteratorAgeMilliseconds": 1}},
+			map[string]any{"recommendedAlarms": map[string]any{"iteratorAgeMilliseconds": nil}},
+			`has a threshold for iteratorAgeMilliseconds that ` + null},
+		{"a consumer's", map[string]any{"consumers": map[string]any{"c": map[string]any{"success": 0.5}}},
+			map[string]any{"consumers": map[string]any{"c": map[string]any{"success": nil}}},
+			`consumers: {"c":{"success":null}} has for "c" a threshold for success that ` + null + `; allowed: the enhanced fan-out consumers`},
+		{"a watched stream's", map[string]any{"watchStreams": map[string]any{"orders": map[string]any{"recommendedAlarms": map[string]any{"putRecordsFailedRecords": 0}}}},
+			map[string]any{"watchStreams": map[string]any{"orders": map[string]any{"recommendedAlarms": map[string]any{"putRecordsFailedRecords": nil}}}},
+			`watchStreams.orders.recommendedAlarms: {"putRecordsFailedRecords":null} has a threshold for putRecordsFailedRecords that ` + null},
+	})
+}

@@ -2,6 +2,8 @@ package config
 
 import (
 	"fmt"
+	"maps"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -78,18 +80,34 @@ func TestAdoptionAndTopicKeyRefusals(t *testing.T) {
 	}
 }
 
-// The SNS topic's key is held to what SNS takes, not to the S3 backend's
-// rule: the AWS docs' example key id (not an RFC 4122 UUID) is accepted for
-// the topic and refused for the state (Terraform's S3 backend refuses it).
+// Each KMS key is held to what its API takes: the stream's and the SNS
+// topic's take the AWS docs' example key id (not an RFC 4122 UUID; KMS,
+// Kinesis, SNS and hashicorp/aws 5.100 accept it), the state's refuses it
+// (Terraform's S3 backend does).
 func TestKMSKeyRulesFollowTheirAPI(t *testing.T) {
-	const docsExample = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-	cfg, err := FromContext(map[string]any{"alarmEmails": []any{"ops@example.com"}, "alertTopicKmsKeyId": docsExample})
-	if err != nil || cfg[0].AlertTopicKMSKeyID != docsExample {
-		t.Errorf("the topic key %s was refused: %v", docsExample, err)
-	}
-	got := problemsOf(t, map[string]any{"stateBucket": "xfusion-tfstate", "stateKmsKeyId": docsExample})
-	if len(got) != 1 || !strings.Contains(got[0], "stateKmsKeyId: \""+docsExample+"\" is not allowed") {
-		t.Errorf("the state key %s: %q, want it refused", docsExample, got)
+	const docsID = "1234abcd-12ab-34cd-56ef-1234567890ab"
+	const docsARN = "arn:aws:kms:us-east-1:111122223333:key/" + docsID
+	for _, c := range []struct {
+		name    string
+		ctx     map[string]any
+		refused string // "" when accepted
+	}{
+		{"the stream's key id", map[string]any{"kmsKeyId": docsID}, ""},
+		{"the stream's key ARN", map[string]any{"kmsKeyId": docsARN}, ""},
+		{"the topic's key ARN", map[string]any{"alarmEmails": []any{"ops@example.com"}, "alertTopicKmsKeyId": docsARN}, ""},
+		{"the state's key ARN", map[string]any{"stateBucket": "xfusion-tfstate", "stateKmsKeyId": docsARN}, `stateKmsKeyId: "` + docsARN + `" is not allowed`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if c.refused == "" {
+				if _, err := FromContext(c.ctx); err != nil {
+					t.Errorf("refused: %v", err)
+				}
+				return
+			}
+			if got := problemsOf(t, c.ctx); len(got) != 1 || !strings.Contains(got[0], c.refused) {
+				t.Errorf("problems\n  %s\nwant one containing\n  %s", strings.Join(got, "\n  "), c.refused)
+			}
+		})
 	}
 }
 
@@ -293,5 +311,68 @@ func TestNullThresholdsAreRefused(t *testing.T) {
 		{"a watched stream's", map[string]any{"watchStreams": map[string]any{"orders": map[string]any{"recommendedAlarms": map[string]any{"putRecordsFailedRecords": 0}}}},
 			map[string]any{"watchStreams": map[string]any{"orders": map[string]any{"recommendedAlarms": map[string]any{"putRecordsFailedRecords": nil}}}},
 			`watchStreams.orders.recommendedAlarms: {"putRecordsFailedRecords":null} has a threshold for putRecordsFailedRecords that ` + null},
+	})
+}
+
+// The rules each setting had before the configuration moved to package
+// config, at the edge and beyond, for each rule the other tables show from
+// one side only (the report of issue 21 lists every rule with its test).
+func TestSettingRulesAtTheEdge(t *testing.T) {
+	emails := []any{"ops@example.com"}
+	with := func(base map[string]any, key string, value any) map[string]any {
+		ctx := maps.Clone(base)
+		ctx[key] = value
+		return ctx
+	}
+	state := map[string]any{"stateBucket": "xfusion-tfstate"}
+	rec := func(key string, v any) map[string]any {
+		return map[string]any{"recommendedAlarms": map[string]any{key: v}}
+	}
+	tags := func(k, v string) map[string]any { return map[string]any{"tags": map[string]any{k: v}} }
+	checkEdges(t, []edgeCase{
+		{"streamName: 1 character", map[string]any{"streamName": "s"}, map[string]any{"streamName": ""}, `streamName: "" is not allowed; allowed: 1-128 characters`},
+		{"alarmName: 1 character", map[string]any{"alarmName": "a"}, map[string]any{"alarmName": ""}, `alarmName: "" is not allowed; allowed: 1-255 characters, no control characters`},
+		{"alarmDescription: no control characters", map[string]any{"alarmDescription": "a b"}, map[string]any{"alarmDescription": "a\tb"},
+			`alarmDescription: "a\tb" is not allowed; allowed: 0-1024 characters, no control characters`},
+		{"alarmThreshold: finite", map[string]any{"alarmThreshold": math.MaxFloat64}, map[string]any{"alarmThreshold": math.Inf(1)},
+			`alarmThreshold: +Inf is not a JSON value; allowed: a number`},
+		{"alarmTopicArn: a topic name of 256 characters", map[string]any{"alarmTopicArn": "arn:aws:sns:us-east-1:111122223333:" + strings.Repeat("t", 256)},
+			map[string]any{"alarmTopicArn": "arn:aws:sns:us-east-1:111122223333:" + strings.Repeat("t", 257)}, `is not allowed; allowed: the ARN of an existing standard SNS topic`},
+		{"alarmTopicArn: an account of 12 digits", map[string]any{"alarmTopicArn": "arn:aws:sns:us-east-1:111122223333:ops"},
+			map[string]any{"alarmTopicArn": "arn:aws:sns:us-east-1:11112222333:ops"}, `alarmTopicArn: "arn:aws:sns:us-east-1:11112222333:ops" is not allowed`},
+		{"alarmTopicArn: set, not empty", map[string]any{}, map[string]any{"alarmTopicArn": ""}, `alarmTopicArn: "" is not allowed; allowed: the ARN of an existing standard SNS topic`},
+		{"alarmTopicArn: in the stack's region", map[string]any{"region": "eu-west-1", "alarmTopicArn": "arn:aws:sns:eu-west-1:111122223333:ops"},
+			map[string]any{"region": "eu-west-1", "alarmTopicArn": "arn:aws:sns:us-east-1:111122223333:ops"},
+			`alarmTopicArn: "arn:aws:sns:us-east-1:111122223333:ops" is in region us-east-1, the alarms in eu-west-1; allowed: a topic in the stack's region`},
+		{"alertTopicEncryption: needs alarmEmails", map[string]any{"alarmEmails": emails, "alertTopicEncryption": false}, map[string]any{"alertTopicEncryption": false},
+			`alertTopicEncryption: false is set but the stack creates no alert topic; allowed: set alarmEmails`},
+		{"alertTopicKmsKeyId: an ARN, not an alias name", map[string]any{"alarmEmails": emails, "alertTopicKmsKeyId": "arn:aws:kms:us-east-1:111122223333:alias/aws/sns"},
+			map[string]any{"alarmEmails": emails, "alertTopicKmsKeyId": "alias/aws/sns"}, `alertTopicKmsKeyId: "alias/aws/sns" is not allowed`},
+		{"read throttling: 0 or more", rec("readProvisionedThroughputExceeded", 0), rec("readProvisionedThroughputExceeded", -0.01), `sets readProvisionedThroughputExceeded to -0.01`},
+		{"write throttling: a share below 1", rec("writeProvisionedThroughputExceeded", 0.99), rec("writeProvisionedThroughputExceeded", 1), `sets writeProvisionedThroughputExceeded to 1`},
+		{"failed records: 0 or more", rec("putRecordsFailedRecords", 0), rec("putRecordsFailedRecords", -1), `sets putRecordsFailedRecords to -1`},
+		{"failed records: at most 2147483647", rec("putRecordsFailedRecords", math.MaxInt32), rec("putRecordsFailedRecords", math.MaxInt32+1), `sets putRecordsFailedRecords to 2.147483648e+09`},
+		{"GetRecords success: more than 0", rec("getRecordsSuccess", 0.01), rec("getRecordsSuccess", 0), `sets getRecordsSuccess to 0`},
+		{"PutRecord success: at most 1", rec("putRecordSuccess", 1), rec("putRecordSuccess", 1.01), `sets putRecordSuccess to 1.01`},
+		{"iterator age: within a longer retention", map[string]any{"retentionHours": 48, "recommendedAlarms": map[string]any{"iteratorAgeMilliseconds": 172800000}},
+			map[string]any{"retentionHours": 48, "recommendedAlarms": map[string]any{"iteratorAgeMilliseconds": 172800001}}, `at most the retention (172800000 ms)`},
+		{"tags: a key of 1 character", tags("k", "v"), tags("", "v"), `tags: {"":"v"} has the key "", which is not a valid tag key`},
+		{"tags: the aws: prefix in any case", tags("awsx:team", "v"), tags("AWS:team", "v"), `has the key "AWS:team"; the aws: prefix is reserved`},
+		{"tags: a value's characters", tags("k", "a b_.:/=+-@"), tags("k", `a"b`), `has a value for "k" that is not a valid tag value`},
+		{"stateBucket: no ..", map[string]any{"stateBucket": "a.b.c"}, map[string]any{"stateBucket": "a..b"}, `stateBucket: "a..b" is not allowed; allowed: an S3 bucket name`},
+		{"stateBucket: starts with a letter or digit", map[string]any{"stateBucket": "0ab"}, map[string]any{"stateBucket": "-ab"}, `stateBucket: "-ab" is not allowed`},
+		{"stateKey: 1 byte", with(state, "stateKey", "k"), with(state, "stateKey", ""), `stateKey: "" is not allowed; allowed: an S3 object key of 1-1017 bytes`},
+		{"stateKey: no control characters", with(state, "stateKey", "a b"), with(state, "stateKey", "a\nb"), `stateKey: "a\nb" is not allowed`},
+		{"stateKey: starts without /", with(state, "stateKey", "a/b"), with(state, "stateKey", "/a/b"), `stateKey: "/a/b" is not allowed`},
+		{"stateRegion: one the provider knows", with(state, "stateRegion", "ap-southeast-7"), with(state, "stateRegion", "ap-southeast-6"),
+			`stateRegion: "ap-southeast-6" is not a region hashicorp/aws 5.100 knows; allowed: an AWS region, as for region; needs stateBucket`},
+		{"stateRegion: needs stateBucket", with(state, "stateRegion", "eu-west-1"), map[string]any{"stateRegion": "eu-west-1"},
+			`stateRegion: "eu-west-1" is set without stateBucket; allowed: set stateBucket to keep the state in S3, or leave stateRegion out`},
+		{"stateKmsKeyId: needs stateBucket", with(state, "stateKmsKeyId", "arn:aws:kms:us-east-1:111122223333:alias/state"),
+			map[string]any{"stateKmsKeyId": "arn:aws:kms:us-east-1:111122223333:alias/state"}, `stateKmsKeyId: "arn:aws:kms:us-east-1:111122223333:alias/state" is set without stateBucket`},
+		{"adoptExisting: a dashboard needs dashboard true", map[string]any{"dashboard": true, "adoptExisting": []any{"dashboard"}}, map[string]any{"adoptExisting": []any{"dashboard"}},
+			`adoptExisting: ["dashboard"] names dashboard, which this stack does not create; allowed: dashboard only with dashboard true`},
+		{"adoptExisting: a topic needs alarmEmails", map[string]any{"alarmEmails": emails, "adoptExisting": []any{"topic"}}, map[string]any{"adoptExisting": []any{"topic"}},
+			`adoptExisting: ["topic"] names topic, which this stack does not create; allowed: topic only with alarmEmails`},
 	})
 }

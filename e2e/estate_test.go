@@ -93,10 +93,10 @@ func deployEstate(t *testing.T, em *emulator) {
 			requireConsumerActive(ctx, t, k, arns[estateFanOut], estateConsumer)
 		}},
 		stage{"watch-only stack: synth, terraform init, cdktf deploy", func(t *testing.T) {
-			p.SynthAndInit(t)
+			p.synthAndInit(t)
 			// Every alarm and the one estate dashboard are added, nothing else.
 			want := fmt.Sprintf("%d added, 0 changed, 0 destroyed", len(cfg.Alarms())+len(cfg.EstateDashboardNames()))
-			if out := p.Deploy(t); !strings.Contains(out, want) {
+			if out := p.deploy(t); !strings.Contains(out, want) {
 				t.Errorf("deploy did not say %q:\n%s", want, out)
 			}
 		}},
@@ -154,17 +154,18 @@ func deployEstate(t *testing.T, em *emulator) {
 				t.Errorf("capacity lines by stream (-want +dashboard):\n%s", diff)
 			}
 		}},
-		stage{"terraform plan: no changes", func(t *testing.T) { p.RequireNoChanges(t, "after deploying the watch-only stack") }},
+		stage{"terraform plan: no changes", func(t *testing.T) { p.requireNoChanges(t, "after deploying the watch-only stack") }},
 		stage{"the owner raises a retention: the plan stops, naming the setting", func(t *testing.T) {
 			if _, err := k.IncreaseStreamRetentionPeriod(ctx, &kinesis.IncreaseStreamRetentionPeriodInput{
 				StreamName: aws.String(estateFanOut), RetentionPeriodHours: aws.Int32(72)}); err != nil {
 				t.Fatal(err)
 			}
 			waitActive(ctx, t, k, estateFanOut)
-			out, err := p.TryPlan(t)
+			_, _, printed, err := p.tryPlan(t)
 			if err == nil {
-				t.Fatalf("the plan went through with the retention changed behind the configuration:\n%s", out)
+				t.Fatalf("the plan went through with the retention changed behind the configuration:\n%s", printed)
 			}
+			out := printed + "\n" + err.Error()
 			for _, want := range []string{
 				"Resource postcondition failed",
 				"The watched stream " + estateFanOut + " keeps records 72 h, the configuration says 24 h",
@@ -177,10 +178,10 @@ func deployEstate(t *testing.T, em *emulator) {
 		}},
 		stage{"retentionHours follows: the lag thresholds move, in place", func(t *testing.T) {
 			settings = estateContext(72)
-			p.SetContext(t, settings)
+			p.setContext(t, settings)
 			cfg = estateConfig(t, settings)
-			p.mustCLI(t, "synth")
-			_, plan, printed := p.Plan(t)
+			p.cli(t, "synth")
+			_, plan, printed := p.plan(t)
 			changed := strings.Split(summarize(plan), ", ")
 			slices.Sort(changed)
 			want := []string{
@@ -190,16 +191,16 @@ func deployEstate(t *testing.T, em *emulator) {
 			if !cmp.Equal(changed, want) {
 				t.Fatalf("the plan changes %v, want in place the fan-out stream's iterator age and its consumer's lag %v:\n%s", changed, want, printed)
 			}
-			if out := p.Deploy(t); !strings.Contains(out, "0 added, 2 changed, 0 destroyed") {
+			if out := p.deploy(t); !strings.Contains(out, "0 added, 2 changed, 0 destroyed") {
 				t.Errorf("the deploy did not change the two alarms in place:\n%s", out)
 			}
 			requireNone(t, "watched alarms", checkWatchedAlarms(ctx, cw, cfg.Alarms()))
 			if got := aws.ToFloat64(describeAlarm(ctx, t, cw, estateFanOut+"-iterator-age").Threshold); got != 36*3600*1000 {
 				t.Errorf("iterator-age threshold %v, want half of 72 h", got)
 			}
-			p.RequireNoChanges(t, "after following the retention")
+			p.requireNoChanges(t, "after following the retention")
 		}},
-		stage{"cdktf destroy", func(t *testing.T) { p.Destroy(t) }},
+		stage{"cdktf destroy", func(t *testing.T) { p.destroy(t) }},
 		stage{"the streams are as they were; alarms and dashboard gone", func(t *testing.T) {
 			if got := listStreams(ctx, t, k); !cmp.Equal(got, streams) {
 				t.Errorf("streams after the destroy: %v, want %v", got, streams)
@@ -226,12 +227,12 @@ func deployEstate(t *testing.T, em *emulator) {
 				"region": estateRegion, "createStream": false, "recommendedAlarms": true,
 				"watchStreams": map[string]any{estateMissing: map[string]any{}, estateProvisioned: map[string]any{"retentionHours": 48}},
 			})
-			q.SynthAndInit(t)
-			out, err := q.TryPlan(t)
-			if err == nil || !strings.Contains(out, estateMissing) {
-				t.Errorf("terraform plan: %v, want an error naming %s:\n%s", err, estateMissing, out)
+			q.synthAndInit(t)
+			_, _, printed, err := q.tryPlan(t)
+			if err == nil || !strings.Contains(printed+"\n"+err.Error(), estateMissing) {
+				t.Errorf("terraform plan: %v, want an error naming %s:\n%s", err, estateMissing, printed)
 			}
-			out, err = q.TryDeploy(nil)
+			out, err := q.tryDeploy(nil)
 			if err == nil || !strings.Contains(out, estateMissing) {
 				t.Errorf("cdktf deploy: %v, want a failure naming %s:\n%s", err, estateMissing, out)
 			}
@@ -242,7 +243,7 @@ func deployEstate(t *testing.T, em *emulator) {
 			if left := alarmsWithPrefix(ctx, t, cw, "estate-e2e-"); len(left) != 0 {
 				t.Errorf("the failed deploy created %d alarms: %v", len(left), left)
 			}
-			if managed := q.StateList(t); len(managed) != 0 {
+			if managed := q.stateList(t); len(managed) != 0 {
 				t.Errorf("the failed deploy left resources in the state: %v", managed)
 			}
 		}},

@@ -273,28 +273,38 @@ const (
 	treatNotBreaching
 )
 
-// rules is an alarm prepared for the replay. A comparison is turned into
-// "greater than" (or "greater than or equal to") by negating values and
-// threshold for the LessThan operators.
+// rules is an alarm prepared for the replay.
 type rules struct {
 	a      alarms.Alarm
 	period int64 // seconds
 	n, m   int   // N evaluation periods, M datapoints to alarm
 	rng    int   // evaluation range, periods
 	comparator
-	neg     bool // LessThan*: values and threshold negated
-	orEqual bool // …OrEqualTo…: a value equal to the threshold breaches
-	treat   treatment
-	buf     []byte // the reasons' scratch
+	treat treatment
+	buf   []byte // the reasons' scratch
 }
 
-// comparator is the comparison as one "greater than": a value v breaches
-// when sign·v > thr. For the LessThan operators sign is −1 and thr the
-// negated threshold; for the OrEqualTo ones thr is the float just below
-// the (negated) threshold, which is exact for a finite threshold: no float
-// lies between the two.
+// comparator is the alarm's comparison (alarms.Comparison) in the form the
+// replay's loops use, one "greater than": a value v breaches when
+// sign·v > thr. newComparator derives it from the comparison's Greater and
+// OrEqual: for the LessThan operators sign is −1 and thr the negated
+// threshold; for the OrEqualTo ones thr is the float just below the
+// (negated) threshold, which is exact for a finite threshold: no float lies
+// between the two. TestComparatorAgreesWithComparison holds it to
+// alarms.Comparison.Breaches.
 type comparator struct {
 	sign, thr float64
+}
+
+func newComparator(c alarms.Comparison, threshold float64) comparator {
+	k := comparator{sign: 1, thr: threshold}
+	if !c.Greater() {
+		k.sign, k.thr = -1, -threshold
+	}
+	if c.OrEqual() {
+		k.thr = math.Nextafter(k.thr, math.Inf(-1))
+	}
+	return k
 }
 
 func newRules(a alarms.Alarm) *rules {
@@ -303,21 +313,7 @@ func newRules(a alarms.Alarm) *rules {
 	}
 	r := &rules{
 		a: a, period: int64(a.Period), n: a.EvaluationPeriods, m: a.Datapoints(), rng: EvaluationRange(a),
-		comparator: comparator{sign: 1, thr: a.Threshold},
-	}
-	switch a.Comparison {
-	case alarms.GreaterThanOrEqualToThreshold:
-		r.orEqual = true
-	case alarms.LessThanThreshold:
-		r.neg = true
-	case alarms.LessThanOrEqualToThreshold:
-		r.neg, r.orEqual = true, true
-	}
-	if r.neg {
-		r.sign, r.thr = -1, -a.Threshold
-	}
-	if r.orEqual {
-		r.thr = math.Nextafter(r.thr, math.Inf(-1))
+		comparator: newComparator(a.Comparison, a.Threshold),
 	}
 	switch a.TreatMissingData {
 	case alarms.MissingDataIgnore:

@@ -115,7 +115,7 @@ func profileOf(a alarms.Alarm, points []Point, start, end time.Time) profile {
 	if !wellFormed(points, r.period) {
 		points = normalized(points, r.period)
 	}
-	prof := profile{neg: r.neg, orEqual: r.orEqual}
+	prof := profile{neg: r.sign < 0, orEqual: a.Comparison.OrEqual()}
 	p := r.period
 	first := floorDiv(start.Unix(), p)*p + p
 	last := floorDiv(end.Unix(), p) * p
@@ -125,10 +125,7 @@ func profileOf(a alarms.Alarm, points []Point, start, end time.Time) profile {
 
 	u := make([]float64, len(points))
 	for i, pt := range points {
-		v := pt.Value
-		if r.neg {
-			v = -v
-		}
+		v := r.sign * pt.Value
 		if math.IsNaN(v) {
 			v = math.Inf(-1) // breaches no finite threshold
 		}

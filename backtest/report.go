@@ -161,7 +161,7 @@ func (r Report) WriteTable(w io.Writer) error {
 	fmt.Fprintln(tw, strings.Join(header, "\t"))
 	for _, a := range r.Alarms {
 		row := []string{a.Stack, a.Name, strconv.Itoa(a.AlarmCount), strconv.FormatFloat(a.MinutesInAlarm, 'f', -1, 64),
-			transitionText(a.Transitions, 0), transitionText(a.Transitions, len(a.Transitions)-1), string(a.FinalState), strconv.Itoa(a.Datapoints)}
+			transitionText(a.Transitions, 0), transitionText(a.Transitions, len(a.Transitions)-1), a.FinalState.String(), strconv.Itoa(a.Datapoints)}
 		if suggest {
 			row = append(row, suggestionText(a.Suggestion))
 		}
@@ -174,7 +174,7 @@ func transitionText(ts []TransitionJSON, i int) string {
 	if i < 0 || i >= len(ts) {
 		return "-"
 	}
-	return ts[i].Time.Format("2006-01-02 15:04") + " " + string(ts[i].To)
+	return ts[i].Time.Format("2006-01-02 15:04") + " " + ts[i].To.String()
 }
 
 func suggestionText(s *Suggestion) string {

@@ -73,21 +73,54 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/xfusion/kinesis-monitoring/alarms"
 )
 
-// State is the state of an alarm, spelled as CloudWatch spells it.
-type State string
+// State is the state of an alarm. Its text (String, MarshalText) is
+// CloudWatch's spelling: OK, ALARM, INSUFFICIENT_DATA. The zero State is
+// InsufficientData, the state an alarm starts in.
+type State uint8
 
 // The three states of a metric alarm ("Alarm evaluation", Metric alarm
 // states).
 const (
-	OK               State = "OK"
-	Alarm            State = "ALARM"
-	InsufficientData State = "INSUFFICIENT_DATA"
+	InsufficientData State = iota
+	OK
+	Alarm
 )
+
+var stateNames = [...]string{InsufficientData: "INSUFFICIENT_DATA", OK: "OK", Alarm: "ALARM"}
+
+// String is the state as CloudWatch spells it, or State(n) for a value
+// that is no state.
+func (s State) String() string {
+	if int(s) < len(stateNames) {
+		return stateNames[s]
+	}
+	return "State(" + strconv.Itoa(int(s)) + ")"
+}
+
+// MarshalText is the state as CloudWatch spells it.
+func (s State) MarshalText() ([]byte, error) {
+	if int(s) >= len(stateNames) {
+		return nil, fmt.Errorf("evaluator: %d is not a state", s)
+	}
+	return []byte(stateNames[s]), nil
+}
+
+// UnmarshalText reads a state as CloudWatch spells it.
+func (s *State) UnmarshalText(text []byte) error {
+	i := slices.Index(stateNames[:], string(text))
+	if i < 0 {
+		return fmt.Errorf("evaluator: state %q is not one of %s", text, strings.Join(stateNames[:], ", "))
+	}
+	*s = State(i)
+	return nil
+}
 
 // Point is one datapoint of the alarm's metric: the value of one period,
 // aggregated with the alarm's statistic, stamped with the period's start.
@@ -238,15 +271,6 @@ func EvaluateEach(a alarms.Alarm, points []Point, start, end time.Time, each fun
 	return res
 }
 
-// State codes of the replay loop.
-const (
-	stOK uint8 = iota
-	stAlarm
-	stInsufficient
-)
-
-var stateOf = [...]State{stOK: OK, stAlarm: Alarm, stInsufficient: InsufficientData}
-
 // How an evaluation was decided, for the reasons.
 type how uint8
 
@@ -355,22 +379,22 @@ func (r *rules) replay(points []Point, start, end time.Time, each func(Evaluatio
 		nEval   = r.n
 		span    = int64(r.rng) * p
 		early   = int64(r.m) * p
-		cur     = stInsufficient
+		cur     = InsufficientData
 		k       int   // points[:k] are known
 		secK    int64 // points[k].Time.Unix(), when k < n
 		winB    int   // breaching among points[k-N:k]
 		prevSec int64 = math.MinInt64
-		inState [3]int64
+		inState [len(stateNames)]int64
 	)
 	if n > 0 {
 		secK = points[0].Time.Unix()
 	}
 	for t := first; t <= last; t += p {
-		if each == nil && cur != stInsufficient && k >= nEval {
+		if each == nil && cur != InsufficientData && k >= nEval {
 			// A stretch of evaluations with a datapoint each, in the fast
 			// loop.
 			t0, k0 := t, k
-			t, k, secK, winB = r.steady(points, t, last, k, secK, winB, cur == stAlarm)
+			t, k, secK, winB = r.steady(points, t, last, k, secK, winB, cur == Alarm)
 			if k > k0 {
 				inState[cur] += (t - t0) / p
 				prevSec = t - 2*p
@@ -412,9 +436,9 @@ func (r *rules) replay(points []Point, start, end time.Time, each func(Evaluatio
 			// Evaluation Periods that must be breaching to cause the alarm to
 			// go to the ALARM state." ("Alarm evaluation",
 			// alarm-evaluation.html)
-			next = stOK
+			next = OK
 			if winB >= r.m {
-				next = stAlarm
+				next = Alarm
 			}
 		} else {
 			// Fewer than N: the known points from lo on.
@@ -434,17 +458,17 @@ func (r *rules) replay(points []Point, start, end time.Time, each func(Evaluatio
 
 		if next != cur {
 			res.Transitions = append(res.Transitions, Transition{
-				Time: time.Unix(t, 0).UTC(), From: stateOf[cur], To: stateOf[next],
-				Reason: r.reason(points, t, decided, k, have, rangeB, stateOf[cur], stateOf[next]),
+				Time: time.Unix(t, 0).UTC(), From: cur, To: next,
+				Reason: r.reason(points, t, decided, k, have, rangeB, cur, next),
 			})
-			if next == stAlarm {
+			if next == Alarm {
 				res.AlarmCount++
 			}
 			cur = next
 		}
 		inState[cur]++
 		if each != nil {
-			e := Evaluation{Time: time.Unix(t, 0).UTC(), State: stateOf[cur], Real: have, Filled: nEval - have, Breaching: rangeB}
+			e := Evaluation{Time: time.Unix(t, 0).UTC(), State: cur, Real: have, Filled: nEval - have, Breaching: rangeB}
 			if decided == byFill && r.treat == treatBreaching {
 				e.Breaching += e.Filled
 			}
@@ -456,17 +480,17 @@ func (r *rules) replay(points []Point, start, end time.Time, each func(Evaluatio
 		return Result{}, false
 	}
 
-	res.Final = stateOf[cur]
+	res.Final = cur
 	res.Evaluations = int((last-first)/p) + 1
 	// Every evaluation's state holds one period, the last one's until end.
 	periodDur := time.Duration(p) * time.Second
 	tail := end.Sub(time.Unix(last, 0))
-	res.TimeInAlarm = time.Duration(inState[stAlarm]) * periodDur
-	res.TimeInsufficientData = time.Unix(first, 0).Sub(start) + time.Duration(inState[stInsufficient])*periodDur
+	res.TimeInAlarm = time.Duration(inState[Alarm]) * periodDur
+	res.TimeInsufficientData = time.Unix(first, 0).Sub(start) + time.Duration(inState[InsufficientData])*periodDur
 	switch cur {
-	case stAlarm:
+	case Alarm:
 		res.TimeInAlarm += tail - periodDur
-	case stInsufficient:
+	case InsufficientData:
 		res.TimeInsufficientData += tail - periodDur
 	}
 	return res, true
@@ -508,7 +532,7 @@ func (r *rules) steady(points []Point, t, last int64, k int, secK int64, winB in
 // datapoints: have of them, breaching of which breach; oldEnough is whether
 // the oldest of them is at least M periods old. It returns the new state
 // (cur to keep it) and how it was decided.
-func (r *rules) partial(have, breaching int, oldEnough bool, cur uint8) (uint8, how) {
+func (r *rules) partial(have, breaching int, oldEnough bool, cur State) (State, how) {
 	switch r.treat {
 	case treatBreaching:
 		// "CloudWatch fills in the missing data points with the result you
@@ -518,14 +542,14 @@ func (r *rules) partial(have, breaching int, oldEnough bool, cur uint8) (uint8, 
 		// only as few times as possible." ("How alarm state is evaluated
 		// when data is missing", alarms-and-missing-data.html)
 		if breaching+r.n-have >= r.m {
-			return stAlarm, byFill
+			return Alarm, byFill
 		}
-		return stOK, byFill
+		return OK, byFill
 	case treatNotBreaching:
 		if breaching >= r.m {
-			return stAlarm, byFill
+			return Alarm, byFill
 		}
-		return stOK, byFill
+		return OK, byFill
 	}
 	// missing and ignore.
 	switch {
@@ -535,12 +559,12 @@ func (r *rules) partial(have, breaching int, oldEnough bool, cur uint8) (uint8, 
 		// The current alarm state is maintained" (alarms-and-missing-data.html).
 		break
 	case breaching >= r.m:
-		return stAlarm, byRealOnly
+		return Alarm, byRealOnly
 	case breaching < have:
 		// A real datapoint that does not breach: OK. The guide's tables:
 		// 3 of 3, "0 - - - -" is OK under MISSING and IGNORE; 2 of 3,
 		// "0 - X - -" and "- - - - 0" are OK under both.
-		return stOK, byRealOnly
+		return OK, byRealOnly
 	case r.treat == treatMissing && oldEnough:
 		// "Avoiding premature transitions to alarm state": "alarms are
 		// designed to always go into ALARM state when the oldest available
@@ -560,7 +584,7 @@ func (r *rules) partial(have, breaching int, oldEnough bool, cur uint8) (uint8, 
 		// CloudWatch alarm send me a notification after a single breached
 		// data point?",
 		// https://aws.amazon.com/premiumsupport/knowledge-center/cloudwatch-alarm-single-data-point/
-		return stAlarm, byEarly
+		return Alarm, byEarly
 	}
 	// No decision: missing goes to INSUFFICIENT_DATA, ignore keeps the
 	// state. For breaching datapoints too recent for the rule above
@@ -572,7 +596,7 @@ func (r *rules) partial(have, breaching int, oldEnough bool, cur uint8) (uint8, 
 	if r.treat == treatIgnore {
 		return cur, byNothing
 	}
-	return stInsufficient, byNothing
+	return InsufficientData, byNothing
 }
 
 func floorDiv(a, b int64) int64 {

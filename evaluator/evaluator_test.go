@@ -1,6 +1,7 @@
 package evaluator
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -42,7 +43,7 @@ func series(from int, values ...float64) []Point {
 // states is the state after each evaluation, one letter each: O, A or I.
 func states(a alarms.Alarm, points []Point, start, end time.Time) string {
 	var b strings.Builder
-	EvaluateEach(a, points, start, end, func(e Evaluation) { b.WriteByte(e.State[0]) })
+	EvaluateEach(a, points, start, end, func(e Evaluation) { b.WriteByte(e.State.String()[0]) })
 	return b.String()
 }
 
@@ -829,5 +830,34 @@ func TestStamp(t *testing.T) {
 		if got, want := string(stamp(nil, at)), at.UTC().Format("02/01/06 15:04:05"); got != want {
 			t.Fatalf("%v: %s, want %s", at, got, want)
 		}
+	}
+}
+
+// A state's text is CloudWatch's spelling, in String and in JSON both ways;
+// a value that is no state and a misspelt name are refused.
+func TestStateText(t *testing.T) {
+	for s, want := range map[State]string{OK: "OK", Alarm: "ALARM", InsufficientData: "INSUFFICIENT_DATA"} {
+		if s.String() != want {
+			t.Errorf("%d: String %q, want %q", s, s.String(), want)
+		}
+		data, err := json.Marshal(struct{ S State }{s})
+		if got := `{"S":"` + want + `"}`; err != nil || string(data) != got {
+			t.Errorf("%s: JSON %s, %v; want %s", want, data, err, got)
+		}
+		var back struct{ S State }
+		if err := json.Unmarshal(data, &back); err != nil || back.S != s {
+			t.Errorf("%s: read back as %v, %v", want, back.S, err)
+		}
+	}
+	var zero State
+	if zero != InsufficientData {
+		t.Errorf("the zero State is %s, want INSUFFICIENT_DATA", zero)
+	}
+	if _, err := State(3).MarshalText(); err == nil || State(3).String() != "State(3)" {
+		t.Errorf("State(3): %q, %v; want an error", State(3).String(), err)
+	}
+	var s State
+	if err := s.UnmarshalText([]byte("ok")); err == nil || !strings.Contains(err.Error(), "INSUFFICIENT_DATA, OK, ALARM") {
+		t.Errorf(`"ok": %v, want an error naming the states`, err)
 	}
 }

@@ -106,9 +106,9 @@ func minimumFor(b []byte, minimum int, from, to State) []byte {
 	b = append(b, " (minimum "...)
 	b = count(b, minimum, "datapoint", "datapoints")
 	b = append(b, " for "...)
-	b = append(b, from...)
+	b = append(b, from.String()...)
 	b = append(b, " -> "...)
-	b = append(b, to...)
+	b = append(b, to.String()...)
 	return append(b, " transition"...)
 }
 

@@ -418,29 +418,8 @@ func (r *rules) replay(points []Point, start, end time.Time, each func(Evaluatio
 		}
 
 		lo := t - span // the range's oldest period
-		have, rangeB := nEval, winB
-		next, decided := cur, byData
-		if k >= nEval && points[k-nEval].Time.Unix() >= lo {
-			// "If some data points in the evaluation range are missing, but
-			// the total number of existing data points that were
-			// successfully retrieved from the evaluation range is equal to
-			// or more than the alarm's Evaluation Periods, CloudWatch
-			// evaluates the alarm state based on the most recent real data
-			// points that were successfully retrieved, including the
-			// necessary extra data points from farther back in the
-			// evaluation range. In this case, the value you set for how to
-			// treat missing data is not needed and is ignored." ("How alarm
-			// state is evaluated when data is missing",
-			// alarms-and-missing-data.html) With M of them breaching, ALARM:
-			// "Datapoints to Alarm is the number of data points within the
-			// Evaluation Periods that must be breaching to cause the alarm to
-			// go to the ALARM state." ("Alarm evaluation",
-			// alarm-evaluation.html)
-			next = OK
-			if winB >= r.m {
-				next = Alarm
-			}
-		} else {
+		have, rangeB, oldEnough := nEval, winB, false
+		if k < nEval || points[k-nEval].Time.Unix() < lo {
 			// Fewer than N: the known points from lo on.
 			have, rangeB = 0, 0
 			var oldest int64
@@ -453,8 +432,10 @@ func (r *rules) replay(points []Point, start, end time.Time, each func(Evaluatio
 				rangeB += b2i(c.breaches(points[i].Value))
 				oldest = s
 			}
-			next, decided = r.partial(have, rangeB, have > 0 && t-oldest >= early, cur)
+			oldEnough = have > 0 && t-oldest >= early
 		}
+		o, decided := r.decide(have, rangeB, oldEnough)
+		next := o.from(cur)
 
 		if next != cur {
 			res.Transitions = append(res.Transitions, Transition{
@@ -528,11 +509,61 @@ func (r *rules) steady(points []Point, t, last int64, k int, secK int64, winB in
 	return t, k, secK, winB
 }
 
-// partial decides an evaluation whose range holds fewer than N real
-// datapoints: have of them, breaching of which breach; oldEnough is whether
-// the oldest of them is at least M periods old. It returns the new state
-// (cur to keep it) and how it was decided.
-func (r *rules) partial(have, breaching int, oldEnough bool, cur State) (State, how) {
+// An outcome is what an evaluation decides: a state to go to, or, under
+// ignore with nothing to decide on, to keep the current one.
+type outcome struct {
+	state State
+	keep  bool
+}
+
+// The outcomes.
+var (
+	toOK           = outcome{state: OK}
+	toAlarm        = outcome{state: Alarm}
+	toInsufficient = outcome{state: InsufficientData}
+	keep           = outcome{keep: true}
+)
+
+// from is the state after an evaluation that found the alarm in cur.
+func (o outcome) from(cur State) State {
+	if o.keep {
+		return cur
+	}
+	return o.state
+}
+
+// decide is CloudWatch's decision of one evaluation (rules 2 to 4 of the
+// package documentation), the one place that makes it: the replay and
+// SuggestThreshold's profile both call it. real is how many real datapoints
+// are evaluated: the N most recent when the evaluation range holds N or
+// more, else all that it holds; breaching is how many of them breach;
+// oldEnough is whether the oldest of them is at least M periods old (the
+// period that ended at the evaluation is 1 period old), which matters only
+// with fewer than N. It returns the outcome and how it was decided.
+//
+// For given real and oldEnough the outcome is a step in breaching: one
+// outcome below a count, another from it on (TestDecideIsAStep); the
+// profile finds that count by binary search.
+func (r *rules) decide(real, breaching int, oldEnough bool) (outcome, how) {
+	if real >= r.n {
+		// "If some data points in the evaluation range are missing, but
+		// the total number of existing data points that were successfully
+		// retrieved from the evaluation range is equal to or more than the
+		// alarm's Evaluation Periods, CloudWatch evaluates the alarm state
+		// based on the most recent real data points that were successfully
+		// retrieved, including the necessary extra data points from farther
+		// back in the evaluation range. In this case, the value you set for
+		// how to treat missing data is not needed and is ignored." ("How
+		// alarm state is evaluated when data is missing",
+		// alarms-and-missing-data.html) With M of them breaching, ALARM:
+		// "Datapoints to Alarm is the number of data points within the
+		// Evaluation Periods that must be breaching to cause the alarm to go
+		// to the ALARM state." ("Alarm evaluation", alarm-evaluation.html)
+		if breaching >= r.m {
+			return toAlarm, byData
+		}
+		return toOK, byData
+	}
 	switch r.treat {
 	case treatBreaching:
 		// "CloudWatch fills in the missing data points with the result you
@@ -541,30 +572,30 @@ func (r *rules) partial(have, breaching int, oldEnough bool, cur State) (State, 
 		// included in the evaluation. CloudWatch uses missing data points
 		// only as few times as possible." ("How alarm state is evaluated
 		// when data is missing", alarms-and-missing-data.html)
-		if breaching+r.n-have >= r.m {
-			return Alarm, byFill
+		if breaching+r.n-real >= r.m {
+			return toAlarm, byFill
 		}
-		return OK, byFill
+		return toOK, byFill
 	case treatNotBreaching:
 		if breaching >= r.m {
-			return Alarm, byFill
+			return toAlarm, byFill
 		}
-		return OK, byFill
+		return toOK, byFill
 	}
 	// missing and ignore.
 	switch {
-	case have == 0:
+	case real == 0:
 		// "missing – If all data points in the alarm evaluation range are
 		// missing, the alarm transitions to INSUFFICIENT_DATA."; "ignore –
 		// The current alarm state is maintained" (alarms-and-missing-data.html).
 		break
 	case breaching >= r.m:
-		return Alarm, byRealOnly
-	case breaching < have:
+		return toAlarm, byRealOnly
+	case breaching < real:
 		// A real datapoint that does not breach: OK. The guide's tables:
 		// 3 of 3, "0 - - - -" is OK under MISSING and IGNORE; 2 of 3,
 		// "0 - X - -" and "- - - - 0" are OK under both.
-		return OK, byRealOnly
+		return toOK, byRealOnly
 	case r.treat == treatMissing && oldEnough:
 		// "Avoiding premature transitions to alarm state": "alarms are
 		// designed to always go into ALARM state when the oldest available
@@ -584,7 +615,7 @@ func (r *rules) partial(have, breaching int, oldEnough bool, cur State) (State, 
 		// CloudWatch alarm send me a notification after a single breached
 		// data point?",
 		// https://aws.amazon.com/premiumsupport/knowledge-center/cloudwatch-alarm-single-data-point/
-		return Alarm, byEarly
+		return toAlarm, byEarly
 	}
 	// No decision: missing goes to INSUFFICIENT_DATA, ignore keeps the
 	// state. For breaching datapoints too recent for the rule above
@@ -594,9 +625,9 @@ func (r *rules) partial(have, breaching int, oldEnough bool, cur State) (State, 
 	// IGNORE; the current text only says the alarm "does not go
 	// immediately into ALARM state".
 	if r.treat == treatIgnore {
-		return cur, byNothing
+		return keep, byNothing
 	}
-	return InsufficientData, byNothing
+	return toInsufficient, byNothing
 }
 
 func floorDiv(a, b int64) int64 {

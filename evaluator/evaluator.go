@@ -140,6 +140,8 @@ type Transition struct {
 
 // Result is what a replay found over (start, end].
 type Result struct {
+	// Start and End are the window replayed, (Start, End].
+	Start, End time.Time
 	// Final is the state after the last evaluation (INSUFFICIENT_DATA when
 	// there was none).
 	Final State
@@ -159,6 +161,27 @@ type Result struct {
 	Evaluations int
 }
 
+// Span is a stretch of time, [From, To).
+type Span struct {
+	From, To time.Time
+}
+
+// InAlarm is the stretches of the window the alarm spent in ALARM, oldest
+// first: from each transition into ALARM to the next transition out of it,
+// or to End. Their lengths add up to TimeInAlarm.
+func (r Result) InAlarm() []Span {
+	var spans []Span
+	for _, tr := range r.Transitions {
+		switch {
+		case tr.To == Alarm:
+			spans = append(spans, Span{From: tr.Time, To: r.End})
+		case tr.From == Alarm && len(spans) > 0:
+			spans[len(spans)-1].To = tr.Time
+		}
+	}
+	return spans
+}
+
 // Evaluation is one evaluation, for EvaluateEach.
 type Evaluation struct {
 	// Time is the period boundary of the evaluation.
@@ -175,6 +198,31 @@ type Evaluation struct {
 	// Breaching is how many of the evaluated datapoints breach, filled ones
 	// included when missing data is treated as breaching.
 	Breaching int
+}
+
+// A Datapoint is a point as the evaluations count it, with whether it
+// breaches the alarm's threshold.
+type Datapoint struct {
+	Point
+	Breaching bool
+}
+
+// Datapoints is points as Evaluate evaluates them for the alarm a: in the
+// form Evaluate puts them in (each moved back to the start of its period,
+// sorted, of two points of a period only the later kept), each with whether
+// it breaches, by the comparison the evaluations use. A chart that marks
+// the breaching datapoints asks this, so that it marks what the
+// evaluations counted. Datapoints panics if Check(a) reports an error.
+func Datapoints(a alarms.Alarm, points []Point) []Datapoint {
+	r := newRules(a)
+	if !wellFormed(points, r.period) {
+		points = normalized(points, r.period)
+	}
+	out := make([]Datapoint, len(points))
+	for i, pt := range points {
+		out[i] = Datapoint{Point: pt, Breaching: r.breaches(pt.Value)}
+	}
+	return out
 }
 
 // ExtraDatapoints is how many periods the evaluation range holds beyond the
@@ -364,7 +412,7 @@ func b2i(b bool) int {
 // replay runs the evaluations. It reports false, having stopped, when it
 // finds points that are not wellFormed.
 func (r *rules) replay(points []Point, start, end time.Time, each func(Evaluation)) (Result, bool) {
-	res := Result{Final: InsufficientData}
+	res := Result{Start: start, End: end, Final: InsufficientData}
 	p := r.period
 	first := floorDiv(start.Unix(), p)*p + p
 	last := floorDiv(end.Unix(), p) * p

@@ -105,51 +105,6 @@ func newAlarmReport(t Target, points []evaluator.Point, result evaluator.Result,
 	return r
 }
 
-// inAlarm are the spans of the window the alarm spent in ALARM.
-func inAlarm(result evaluator.Result, w Window) []Interval {
-	var spans []Interval
-	var from time.Time
-	in := false
-	for _, tr := range result.Transitions {
-		switch {
-		case tr.To == evaluator.Alarm && !in:
-			from, in = tr.Time, true
-		case tr.To != evaluator.Alarm && in:
-			spans = append(spans, Interval{From: from, To: tr.Time})
-			in = false
-		}
-	}
-	if in {
-		spans = append(spans, Interval{From: from, To: w.End})
-	}
-	return spans
-}
-
-func chartData(a alarms.Alarm, points []evaluator.Point, result evaluator.Result, w Window) ChartData {
-	samples := make([]Sample, 0, len(points))
-	for _, p := range points {
-		if !p.Time.Before(w.Start.Add(-a.PeriodDuration())) && p.Time.Before(w.End) {
-			samples = append(samples, Sample{Time: p.Time, Value: p.Value})
-		}
-	}
-	return ChartData{
-		Title:      a.Name,
-		Subtitle:   condition(a),
-		Samples:    samples,
-		Period:     a.PeriodDuration(),
-		Threshold:  a.Threshold,
-		Comparison: string(a.Comparison),
-		Start:      w.Start, End: w.End,
-		InAlarm: inAlarm(result, w),
-	}
-}
-
-// condition says when the alarm fires, in a line.
-func condition(a alarms.Alarm) string {
-	return fmt.Sprintf("%s %s, %s per %d s; ALARM when %s %s for %d of %d periods; missing data: %s",
-		a.Namespace, a.Metric, a.Statistic, a.Period, a.Comparison.Symbol(), strconv.FormatFloat(a.Threshold, 'g', -1, 64), a.Datapoints(), a.EvaluationPeriods, a.TreatMissingData)
-}
-
 // WriteTable writes the report as a table, one row per alarm.
 func (r Report) WriteTable(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)

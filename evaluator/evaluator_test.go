@@ -583,7 +583,7 @@ func TestStricterThresholdNeverAddsTimeInAlarm(t *testing.T) {
 		a := testAlarm(n, 1+rng.IntN(n), alarms.ComparisonOperators[i%4], 0, alarms.MissingDataTreatments[i/4%4])
 		points := randomPoints(rng, -10, 100, rng.Float64()*0.6)
 		thresholds := thresholdsAround(points)
-		if a.Comparison == alarms.LessThanThreshold || a.Comparison == alarms.LessThanOrEqualToThreshold {
+		if !a.Comparison.Greater() {
 			for l, r := 0, len(thresholds)-1; l < r; l, r = l+1, r-1 {
 				thresholds[l], thresholds[r] = thresholds[r], thresholds[l]
 			}

@@ -83,7 +83,7 @@ func alarmsMatch(doc map[string]any, values []alarms.Alarm) error {
 			"alarm_name": a.Name, "alarm_description": a.Description, "namespace": a.Namespace, "metric_name": a.Metric,
 			"dimensions": dimensions, "statistic": a.Statistic, "period": float64(a.Period),
 			"evaluation_periods": float64(a.EvaluationPeriods), "threshold": a.Threshold,
-			"comparison_operator": a.Comparison, "treat_missing_data": a.TreatMissingData,
+			"comparison_operator": string(a.Comparison), "treat_missing_data": a.TreatMissingData,
 		}
 		if a.DatapointsToAlarm != 0 {
 			want["datapoints_to_alarm"] = float64(a.DatapointsToAlarm)

@@ -174,8 +174,11 @@ func profileOf(a alarms.Alarm, points []Point, start, end time.Time) profile {
 		// The evaluated datapoints: the N most recent of the range, or all
 		// of them.
 		from := max(j, k-r.n)
-		old := b2i(k > j && t-points[j].Time.Unix() >= early)
-		st := steps[k-from][old]
+		old := 0 // whether the oldest is old enough, which matters with fewer than N
+		if k-from < r.n && k > j && t-points[j].Time.Unix() >= early {
+			old = 1
+		}
+		st := &steps[k-from][old]
 		hi[e], lo[e] = st.hi, st.lo
 		if st.hi != st.lo {
 			// High when at least need of the values breach: below the
@@ -197,24 +200,24 @@ func profileOf(a alarms.Alarm, points []Point, start, end time.Time) profile {
 	// that do not keep the state, after a head in INSUFFICIENT_DATA (node 0;
 	// evaluation e is node e+1). Flips only turn OK into ALARM,
 	// INSUFFICIENT_DATA or keep, so the list only loses nodes.
-	st := make([]outcome, evals+1)
+	st := make([]State, evals+1)
 	prev := make([]int32, evals+1)
 	next := make([]int32, evals+1)
-	st[0] = toInsufficient
+	st[0] = InsufficientData
 	last32 := int32(0)
 	for e := range evals {
 		x := int32(e + 1)
-		st[x] = lo[e]
-		if st[x].keep {
+		if lo[e].keep {
 			continue
 		}
+		st[x] = lo[e].state
 		prev[x], next[last32] = last32, x
 		last32 = x
 	}
 	next[last32] = -1
 	// into is 1 when node x enters ALARM.
 	into := func(x int32) int {
-		if x > 0 && st[x] == toAlarm && st[prev[x]] != toAlarm {
+		if x > 0 && st[x] == Alarm && st[prev[x]] != Alarm {
 			return 1
 		}
 		return 0
@@ -236,14 +239,14 @@ func profileOf(a alarms.Alarm, points []Point, start, end time.Time) profile {
 		x := e + 1
 		nx := next[x]
 		n -= into(x) + into(nx)
-		st[x] = hi[e]
-		if st[x].keep {
+		if hi[e].keep {
 			next[prev[x]] = nx
 			if nx > 0 {
 				prev[nx] = prev[x]
 			}
 			n += into(nx)
 		} else {
+			st[x] = hi[e].state
 			n += into(x) + into(nx)
 		}
 		if i+1 == len(flips) || c[flips[i+1]] != c[e] {

@@ -116,6 +116,8 @@ type tally struct {
 	// PerSecond is the rate the action was held to; 0: it has no known
 	// quota (or the proxy runs -unlimited) and passed unlimited.
 	PerSecond float64 `json:"perSecond"`
+	// PerStream: the rate applies to each stream.
+	PerStream bool `json:"perStream,omitempty"`
 	// HeldSeconds is the time its calls waited in the proxy, added up.
 	HeldSeconds float64 `json:"heldSeconds"`
 }
@@ -180,11 +182,11 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			held = wait
 		}
 	}
-	p.count(c, q.PerSecond, held)
+	p.count(c, q, held)
 	p.forward.ServeHTTP(w, r)
 }
 
-func (p *proxy) count(c call, perSecond float64, held time.Duration) {
+func (p *proxy) count(c call, q quota, held time.Duration) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	actions := p.counts[c.Service]
@@ -194,7 +196,7 @@ func (p *proxy) count(c call, perSecond float64, held time.Duration) {
 	}
 	t := actions[c.Action]
 	if t == nil {
-		t = &tally{PerSecond: perSecond}
+		t = &tally{PerSecond: q.PerSecond, PerStream: q.PerStream}
 		actions[c.Action] = t
 	}
 	t.Calls++

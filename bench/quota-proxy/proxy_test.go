@@ -275,7 +275,7 @@ func TestCounts(t *testing.T) {
 		{"by service and action, with the rate each was held to", []request{describeAlarms, describeAlarms, putMetricAlarm, listShards},
 			map[string]map[string]tally{
 				"monitoring": {"DescribeAlarms": {Calls: 2, PerSecond: 1000}, "PutMetricAlarm": {Calls: 1}},
-				"kinesis":    {"ListShards": {Calls: 1, PerSecond: 1000}},
+				"kinesis":    {"ListShards": {Calls: 1, PerSecond: 1000, PerStream: true}},
 			}},
 		{"an unsigned request without an action", []request{unsigned},
 			map[string]map[string]tally{unknown: {unknown: {Calls: 1}}}},

@@ -59,6 +59,9 @@ func (c Config) names() []uniqueName {
 			names = append(names, uniqueName{"alarm", c.Region, a.Name, "watchStreams." + w.Name})
 		}
 	}
+	for _, a := range c.QueryAlarms() {
+		names = append(names, uniqueName{"alarm", c.Region, a.Name, "watchAllStreams"})
+	}
 	topicKey := "streamName"
 	if !c.CreateStream {
 		topicKey = "alarmEmails"
@@ -150,7 +153,7 @@ func FromContext(ctx map[string]any) ([]Config, error) {
 		base.validate(v)
 		base.Watched = base.watched(v)
 		if len(v.problems) == 0 {
-			v.problems = collisions([]Config{base})
+			v.problems = append(collisions([]Config{base}), queryQuota([]Config{base})...)
 		}
 		if len(v.problems) > 0 {
 			return nil, newError(v.problems)
@@ -223,7 +226,7 @@ func FromContext(ctx map[string]any) ([]Config, error) {
 		}
 	}
 	if len(problems) == 0 {
-		problems = collisions(configs)
+		problems = append(collisions(configs), queryQuota(configs)...)
 	}
 	if len(problems) > 0 {
 		return nil, newError(problems)

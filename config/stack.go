@@ -11,13 +11,14 @@ import (
 // What the stack derives from the configuration, in one place each.
 
 // Alarms are every alarm the stack deploys, as plain values: its own
-// stream's (StreamAlarms), then each watched stream's.
+// stream's (StreamAlarms), then each watched stream's, then the query
+// alarms of watchAllStreams.
 func (c Config) Alarms() []alarms.Alarm {
 	out := c.StreamAlarms()
 	for _, w := range c.Watched {
 		out = append(out, w.Alarms()...)
 	}
-	return out
+	return append(out, c.QueryAlarms()...)
 }
 
 // StreamAlarms are the alarms of the stack's own stream: the

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmsalias"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmskey"
@@ -127,4 +130,11 @@ func alarmsOf(cfg config.Config) string {
 		return "the alarms of the streams the stack " + cfg.StackID() + " watches"
 	}
 	return "the alarms of the Kinesis stream " + cfg.StreamName
+}
+
+// shortHash gives an e-mail subscription a construct id that does not move
+// when the address list is reordered.
+func shortHash(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:4])
 }

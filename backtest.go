@@ -1,8 +1,8 @@
 package main
 
 import (
+	"bytes"
 	"context"
-
 	"errors"
 	"flag"
 	"fmt"
@@ -24,7 +24,6 @@ import (
 	"github.com/xfusion/kinesis-monitoring/alarms"
 	"github.com/xfusion/kinesis-monitoring/backtest"
 	"github.com/xfusion/kinesis-monitoring/config"
-	"github.com/xfusion/kinesis-monitoring/internal/jsontext"
 )
 
 // The exit codes of `backtest` (docs/tuning-alarms.md).
@@ -118,7 +117,7 @@ func backtestCommand(args []string, stdout, stderr io.Writer) int {
 		list = append(list, t.Alarm)
 	}
 	if err := window.Check(now, list); err != nil {
-		return bad("%v", err)
+		return bad("%s", explain(err, *timeout))
 	}
 	if *chartDir != "" {
 		if err := os.MkdirAll(*chartDir, 0o755); err != nil {
@@ -144,18 +143,19 @@ func backtestCommand(args []string, stdout, stderr io.Writer) int {
 		Window: window, Now: now, Suggest: *suggest, ChartDir: *chartDir, Progress: stderr,
 	})
 	if err != nil {
-		fmt.Fprintf(stderr, "backtest: %s\n", explainAWSError(err, *timeout))
+		fmt.Fprintf(stderr, "backtest: %s\n", explain(err, *timeout))
 		return exitFailed
 	}
 	fmt.Fprintf(stderr, "replayed %d alarms from %s to %s: %d metrics in %d GetMetricData requests\n",
-		len(targets), window.Start.UTC().Format(time.RFC3339), window.End.UTC().Format(time.RFC3339), stats.Metrics, stats.Requests)
+		len(targets), stamp(window.Start), stamp(window.End), stats.Metrics, stats.Requests)
 	if err := report.WriteTable(stdout); err != nil {
 		return exitFailed
 	}
 	if *jsonFile != "" {
-		data, err := jsontext.Marshal(report)
+		var data bytes.Buffer
+		err := report.WriteJSON(&data)
 		if err == nil {
-			err = os.WriteFile(*jsonFile, append(data, '\n'), 0o644)
+			err = os.WriteFile(*jsonFile, data.Bytes(), 0o644)
 		}
 		if err != nil {
 			fmt.Fprintf(stderr, "backtest: --json %q: %v\n", *jsonFile, err)
@@ -201,11 +201,19 @@ func cloudWatchClient(ctx context.Context, region string) (*cloudwatch.Client, e
 	return cloudwatch.NewFromConfig(cfg), nil
 }
 
-// explainAWSError says what went wrong reading CloudWatch, and what to do.
-func explainAWSError(err error, timeout time.Duration) string {
+// explain says in the command's words what went wrong: the flags that set
+// what package backtest refused, or what to do when CloudWatch could not be
+// read.
+func explain(err error, timeout time.Duration) string {
+	var window *backtest.WindowError
+	var chart *backtest.ChartError
 	var api smithy.APIError
 	var netErr *net.OpError
 	switch {
+	case errors.As(err, &window):
+		return windowWords(window)
+	case errors.As(err, &chart):
+		return "--chart: " + chart.Err.Error()
 	case errors.Is(err, context.DeadlineExceeded):
 		return fmt.Sprintf("%v\nCloudWatch did not answer within --timeout %s (throttled requests are retried with backoff until then); try again later, a shorter window, or a longer --timeout", firstLine(err), timeout)
 	case errors.As(err, &api) && (api.ErrorCode() == "Throttling" || api.ErrorCode() == "ThrottlingException"):
@@ -221,6 +229,21 @@ func explainAWSError(err error, timeout time.Duration) string {
 	}
 	return err.Error()
 }
+
+// windowWords says what is wrong with the window, naming the flags that
+// set it.
+func windowWords(e *backtest.WindowError) string {
+	switch e.Problem {
+	case backtest.WindowEmpty:
+		return fmt.Sprintf("the window is empty: --end %s is not after --start %s; allowed: an end after the start", stamp(e.Window.End), stamp(e.Window.Start))
+	case backtest.WindowInFuture:
+		return fmt.Sprintf("the window ends in the future: --end %s is after now (%s); allowed: an end up to now", stamp(e.Window.End), stamp(e.Now))
+	}
+	// The alarm, its period and its retention, in package backtest's words.
+	return e.Error() + "; allowed: --start or --days within that"
+}
+
+func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 func firstLine(err error) string {
 	line, _, _ := strings.Cut(err.Error(), "\n")

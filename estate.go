@@ -7,11 +7,9 @@ import (
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchdashboard"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchmetricalarm"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawskinesisstream"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
-	"github.com/xfusion/kinesis-monitoring/alarms"
 	"github.com/xfusion/kinesis-monitoring/config"
 	"github.com/xfusion/kinesis-monitoring/dashboard"
 	"github.com/xfusion/kinesis-monitoring/internal/jsontext"
@@ -61,29 +59,7 @@ func newEstateMonitoring(stack cdktf.TerraformStack, cfg config.Config, routing 
 	// attributes it shares with others.
 	watchedAlarms := cdktf.NewTerraformLocal(stack, jsii.String("watch_alarms"), jsonDocument(values))
 	cdktf.NewTerraformLocal(stack, jsii.String("watch_alarm_kinds"), jsonDocument(kinds.list))
-	it := cdktf.TerraformIterator_FromMap(watchedAlarms.AsAnyMap())
-	kind := func(attribute string) *string {
-		return jsii.String("${local.watch_alarm_kinds[each.value.kind]." + attribute + "}")
-	}
-	alarm := cloudwatchmetricalarm.NewCloudwatchMetricAlarm(stack, jsii.String("watched_alarm"), &cloudwatchmetricalarm.CloudwatchMetricAlarmConfig{
-		ForEach:           it,
-		AlarmName:         it.GetString(jsii.String("name")),
-		Dimensions:        it.GetStringMap(jsii.String("dimensions")),
-		AlarmDescription:  kind("description"),
-		Namespace:         kind("namespace"),
-		MetricName:        kind("metric"),
-		Statistic:         kind("statistic"),
-		Period:            cdktf.Token_AsNumber(kind("period")),
-		EvaluationPeriods: cdktf.Token_AsNumber(kind("evaluation_periods")),
-		// Not in the kind when not set (M of N is then N of N).
-		DatapointsToAlarm:       cdktf.Token_AsNumber(jsii.String(`${lookup(local.watch_alarm_kinds[each.value.kind], "datapoints_to_alarm", null)}`)),
-		Threshold:               cdktf.Token_AsNumber(kind("threshold")),
-		ComparisonOperator:      kind("comparison"),
-		TreatMissingData:        kind("treat_missing_data"),
-		AlarmActions:            routing.alarmAndOK,
-		OkActions:               routing.alarmAndOK,
-		InsufficientDataActions: routing.insufficientData,
-	})
+	alarm := watchedAlarmsResource(stack, cdktf.TerraformIterator_FromMap(watchedAlarms.AsAnyMap()), routing)
 	// data.aws_kinesis_stream.watched["<stream>"] and
 	// aws_cloudwatch_metric_alarm.watched["<stream>/<alarm>"] in the plan.
 	streamData.OverrideLogicalId(jsii.String("watched"))
@@ -112,42 +88,6 @@ func newEstateMonitoring(stack cdktf.TerraformStack, cfg config.Config, routing 
 		DashboardName: jsii.String(cfg.StackID() + "-estate-${each.key}"),
 		DashboardBody: jsii.String(dashboard.EstateBody(cfg.Region, "each.value", "local.estate_capacity")),
 	})
-}
-
-// alarmKinds gathers the attributes the watched alarms share (all but the
-// name and the dimensions) into kinds, each once.
-type alarmKinds struct {
-	list  map[string]any    // kind → its attributes
-	index map[string]string // the attributes as JSON → kind
-}
-
-// value is the alarm as the watched alarms' for_each map holds it: its
-// name, its dimensions and its kind; datapoints_to_alarm is in the kind
-// only when set.
-func (k *alarmKinds) value(a alarms.Alarm) map[string]any {
-	shared := map[string]any{
-		"description": a.Description, "namespace": a.Namespace, "metric": a.Metric, "statistic": a.Statistic,
-		"period": a.Period, "evaluation_periods": a.EvaluationPeriods, "threshold": a.Threshold,
-		"comparison": a.Comparison, "treat_missing_data": a.TreatMissingData,
-	}
-	if a.DatapointsToAlarm != 0 {
-		shared["datapoints_to_alarm"] = a.DatapointsToAlarm
-	}
-	key := string(mustJSON(shared))
-	id, seen := k.index[key]
-	if !seen {
-		if k.list == nil {
-			k.list = map[string]any{}
-		}
-		id = fmt.Sprint(len(k.index) + 1)
-		k.index[key] = id
-		k.list[id] = shared
-	}
-	dimensions := map[string]string{}
-	for _, d := range a.Dimensions {
-		dimensions[d.Name] = d.Value
-	}
-	return map[string]any{"name": a.Name, "dimensions": dimensions, "kind": id}
 }
 
 // jsonDocument is a Terraform expression for the value: jsondecode of its

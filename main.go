@@ -1,23 +1,35 @@
-// Command kinesis-monitoring is a CDK for Terraform app: an Amazon Kinesis
-// data stream with shard-level metrics and a CloudWatch alarm that fires when
-// writes to it are throttled (WriteProvisionedThroughputExceeded).
+// Command kinesis-monitoring is a CDK for Terraform app in Go. With no
+// argument, as `cdktf synth` runs it, it synthesizes one Terraform stack per
+// environment of cdktf.json's "context" (package config; one stack without
+// "environments"). A stack holds:
+//
+//   - an Amazon Kinesis data stream with shard-level metrics, and its
+//     CloudWatch alarm on throttled writes (WriteProvisionedThroughputExceeded);
+//   - with recommendedAlarms, the recommended alarms on the stream's health
+//     (package alarms);
+//   - alert routing: an SNS topic with e-mail subscriptions and its KMS key
+//     (alarmEmails), or a topic of the user's (alarmTopicArn);
+//   - with dashboard, a CloudWatch dashboard of the stream;
+//   - for streams owned elsewhere (watchStreams), the same alarms and an
+//     estate dashboard; createStream false makes a stack that only watches;
+//   - import blocks for what already exists (adoptExisting), and the outputs.
+//
+// `backtest` replays every alarm of the stacks over CloudWatch's metric
+// history with CloudWatch's evaluation rules (packages backtest and
+// evaluator) and says when each would have gone to ALARM; it starts no jsii
+// kernel. `help` lists the commands (the table in commands.go). Using it:
+// README.md and docs/.
 package main
 
 import (
-	"fmt"
 	"os"
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/xfusion/kinesis-monitoring/config"
 )
-
-// ProviderConstraint replaces the exact "5.99.1" the aws/v19 bindings write:
-// the release they were built for and every later 5.x.
-const ProviderConstraint = ">= 5.99.1, < 6.0.0"
 
 // NewKinesisMonitoringStack defines the stream, its monitoring (the
 // write-throttling alarm, and whatever the settings add: the recommended
@@ -45,56 +57,11 @@ func NewKinesisMonitoringStack(scope constructs.Construct, id string, cfg config
 	return stack
 }
 
-// newProvider configures hashicorp/aws: the region, the tags every resource
-// gets, and a version range instead of the bindings' exact pin.
-func newProvider(stack cdktf.TerraformStack, cfg config.Config) {
-	providerConfig := &provider.AwsProviderConfig{Region: jsii.String(cfg.Region)}
-	if len(cfg.Tags) > 0 {
-		tags := map[string]*string{}
-		for k, v := range cfg.Tags {
-			tags[k] = jsii.String(v)
-		}
-		providerConfig.DefaultTags = &[]*provider.AwsProviderDefaultTags{{Tags: &tags}}
-	}
-	provider.NewAwsProvider(stack, jsii.String("aws"), providerConfig)
-	stack.AddOverride(jsii.String("terraform.required_providers.aws.source"), jsii.String("hashicorp/aws"))
-	stack.AddOverride(jsii.String("terraform.required_providers.aws.version"), jsii.String(ProviderConstraint))
-	stack.AddOverride(jsii.String("terraform.required_version"), jsii.String(requiredTerraform(cfg)))
-}
-
 func main() {
-	if len(os.Args) > 1 {
-		// A command other than the synth: no jsii kernel. The runtime made
-		// its temp directory as the construct packages initialized; Close
-		// removes it without starting the kernel.
-		code := command(os.Args[1:])
-		jsii.Close()
-		os.Exit(code)
-	}
-	defer jsii.Close()
-	err := prepareJsiiKernel()
-	var configs []config.Config
-	if err == nil {
-		configs, err = config.Load()
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		jsii.Close() // os.Exit skips deferred calls; this removes the kernel's temp dir
-		os.Exit(1)
-	}
-	app := cdktf.NewApp(nil)
-	for _, cfg := range configs {
-		NewKinesisMonitoringStack(app, cfg.StackID(), cfg)
-	}
-	app.Synth()
-}
-
-// command runs the app's commands besides the synth (which takes no
-// argument) and returns the exit code.
-func command(args []string) int {
-	if args[0] == "backtest" {
-		return backtestCommand(args[1:], os.Stdout, os.Stderr)
-	}
-	fmt.Fprintf(os.Stderr, "%q is not a command of this app; allowed: backtest (docs/tuning-alarms.md), or no argument to synthesize\n", args[0])
-	return exitBadInput
+	code := run(os.Args[1:], os.Stdout, os.Stderr)
+	// The jsii runtime made its temp directory as the construct packages
+	// initialized (and the synth started its kernel): Close removes them,
+	// which os.Exit would skip in a deferred call.
+	jsii.Close()
+	os.Exit(code)
 }

@@ -24,7 +24,7 @@ import (
 	"github.com/xfusion/kinesis-monitoring/internal/testkit"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/ from the current synth")
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/ from the current synth, and the usage block of the file help from the command table")
 
 // contextVar is where the cdktf CLI hands the app cdktf.json's context.
 const contextVar = "CDKTF_CONTEXT_JSON"

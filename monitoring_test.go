@@ -1,12 +1,9 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"maps"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -14,6 +11,7 @@ import (
 
 	"github.com/xfusion/kinesis-monitoring/alarms"
 	"github.com/xfusion/kinesis-monitoring/config"
+	"github.com/xfusion/kinesis-monitoring/internal/testkit"
 )
 
 // The stack turns the alarm values into resources and nothing else decides
@@ -55,11 +53,14 @@ func TestBacktestAlarmsAreTheSynthesizedAlarms(t *testing.T) {
 	}
 }
 
-// alarmsMatch compares a stack's alarms with the values: the resources of
-// its own stream's alarms by name, and the instances of the watched alarms'
-// resource (aws_cloudwatch_metric_alarm.watched, for_each) by key.
+// alarmsMatch compares a stack's alarms, read back from its JSON
+// (testkit.SynthesizedAlarms: the resources of its own stream's alarms by
+// name, the instances of the watched alarms' for_each resource by key), with
+// the values, attribute for attribute (alarms.Diff); and the alarms of the
+// stack's own stream name it by reference, so that Terraform orders them
+// after it.
 func alarmsMatch(doc map[string]any, values []alarms.Alarm) error {
-	instances, err := alarmInstances(doc)
+	synthesized, err := testkit.SynthesizedAlarms(doc)
 	if err != nil {
 		return err
 	}
@@ -67,109 +68,28 @@ func alarmsMatch(doc map[string]any, values []alarms.Alarm) error {
 	for _, a := range values {
 		ids = append(ids, a.ID)
 	}
-	if got := slices.Sorted(maps.Keys(instances)); !cmp.Equal(got, slices.Sorted(slices.Values(ids))) {
+	if got := slices.Sorted(maps.Keys(synthesized)); !cmp.Equal(got, slices.Sorted(slices.Values(ids))) {
 		return fmt.Errorf("alarms %v, want the values' %v", got, ids)
 	}
-	streamName, _ := lookup(doc, "resource", streamType, "stream", "name")
+	var errs []string
 	for _, a := range values {
-		dimensions := map[string]any{}
-		for _, d := range a.Dimensions {
-			dimensions[d.Name] = d.Value
-			if d.Name == "StreamName" && d.Value == streamName {
-				dimensions[d.Name] = "${aws_kinesis_stream.stream.name}"
-			}
-		}
-		want := map[string]any{
-			"alarm_name": a.Name, "alarm_description": a.Description, "namespace": a.Namespace, "metric_name": a.Metric,
-			"dimensions": dimensions, "statistic": a.Statistic, "period": float64(a.Period),
-			"evaluation_periods": float64(a.EvaluationPeriods), "threshold": a.Threshold,
-			"comparison_operator": a.Comparison, "treat_missing_data": a.TreatMissingData,
-		}
-		if a.DatapointsToAlarm != 0 {
-			want["datapoints_to_alarm"] = float64(a.DatapointsToAlarm)
-		}
-		if diff := cmp.Diff(want, instances[a.ID]); diff != "" {
-			return fmt.Errorf("alarm %s (-value +synthesized):\n%s", a.ID, diff)
+		for _, d := range alarms.Diff(synthesized[a.ID], a) {
+			errs = append(errs, fmt.Sprintf("alarm %s: synthesized %s", a.ID, d))
 		}
 	}
-	return nil
-}
-
-// alarmInstances are the stack's alarms, each with its attributes but the
-// routing (which is the stack's, not the value's): the resources by name,
-// and, for the watched alarms' resource, each instance by its for_each key,
-// its attributes read from the locals the way Terraform reads them.
-func alarmInstances(doc map[string]any) (map[string]map[string]any, error) {
+	streamName, _ := lookup(doc, "resource", streamType, "stream", "name")
 	resources, _ := lookup(doc, "resource", alarmType)
-	all, _ := resources.(map[string]any)
-	out := map[string]map[string]any{}
-	for id, r := range all {
-		attributes := maps.Clone(r.(map[string]any))
-		for _, k := range []string{"alarm_actions", "ok_actions", "insufficient_data_actions", "//"} {
-			delete(attributes, k)
-		}
-		if id != "watched" {
-			out[id] = attributes
-			continue
-		}
-		if attributes["for_each"] != "${local.watch_alarms}" {
-			return nil, fmt.Errorf("the watched alarms iterate %v, want local.watch_alarms", attributes["for_each"])
-		}
-		delete(attributes, "for_each")
-		var values map[string]map[string]any
-		var kinds map[string]map[string]any
-		if err := decodeLocal(doc, "watch_alarms", &values); err != nil {
-			return nil, err
-		}
-		if err := decodeLocal(doc, "watch_alarm_kinds", &kinds); err != nil {
-			return nil, err
-		}
-		for key, value := range values {
-			instance := map[string]any{}
-			for attribute, expression := range attributes {
-				text, _ := expression.(string)
-				switch m := instanceExpression.FindStringSubmatch(text); {
-				case m == nil:
-					return nil, fmt.Errorf("watched alarm attribute %s = %v: not an expression of the instance's value", attribute, expression)
-				case m[1] != "":
-					instance[attribute] = value[m[1]]
-				case m[2] != "":
-					instance[attribute] = kinds[fmt.Sprint(value["kind"])][m[2]]
-				default:
-					if v, set := kinds[fmt.Sprint(value["kind"])][m[3]]; set {
-						instance[attribute] = v
-					}
-				}
-			}
-			out[key] = instance
+	own, _ := resources.(map[string]any)
+	for _, id := range slices.Sorted(maps.Keys(own)) {
+		if dimension, _ := lookup(own[id], "dimensions", "StreamName"); streamName != nil && dimension == streamName {
+			errs = append(errs, fmt.Sprintf("alarm %s names the stream %v, not ${aws_kinesis_stream.stream.name}: Terraform would not order it after the stream", id, streamName))
 		}
 	}
-	return out, nil
-}
-
-// instanceExpression reads an attribute of the watched alarms: a field of
-// the instance's value, a field of its kind, or an optional field of its
-// kind.
-var instanceExpression = regexp.MustCompile(`^\$\{(?:each\.value\.(\w+)|local\.watch_alarm_kinds\[each\.value\.kind\]\.(\w+)|lookup\(local\.watch_alarm_kinds\[each\.value\.kind\], "(\w+)", null\))\}$`)
-
-// decodeLocal reads a local the stack writes as jsondecode of a JSON text.
-func decodeLocal(doc map[string]any, name string, v any) error {
-	expression, _ := lookup(doc, "locals", name)
-	text, _ := expression.(string)
-	inner, ok := strings.CutPrefix(text, "${jsondecode(")
-	inner, ok2 := strings.CutSuffix(inner, ")}")
-	if !ok || !ok2 {
-		return fmt.Errorf("local %s is not jsondecode of a string: %.80s", name, text)
-	}
-	literal, err := strconv.Unquote(strings.NewReplacer("$${", "${", "%%{", "%{").Replace(inner))
-	if err != nil {
-		return fmt.Errorf("local %s: %v", name, err)
-	}
-	return json.Unmarshal([]byte(literal), v)
+	return joinErrors(errs)
 }
 
 // The comparison can fail: a resource that differs from its value in one
-// attribute, and a resource without a value.
+// attribute, a resource without a value, an attribute that no value has.
 func TestAlarmsMatchCanFail(t *testing.T) {
 	s := synth(t, production)
 	values := configOf(t, production).Alarms()
@@ -183,9 +103,12 @@ func TestAlarmsMatchCanFail(t *testing.T) {
 		{"an alarm without a value", func(d map[string]any) error { return alarmsMatch(d, values) }, func(d map[string]any) {
 			mustMap(d, "resource", alarmType)["extra"] = map[string]any{"alarm_name": "x"}
 		}},
+		{"an attribute the values do not have", func(d map[string]any) error { return alarmsMatch(d, values) }, func(d map[string]any) {
+			mustMap(d, "resource", alarmType, alarms.WriteThrottleID)["unit"] = "Count"
+		}},
 	})
 	// And for the watched streams' alarms: an attribute read from the wrong
-	// field, a kind that differs from the value.
+	// field, a kind that differs from the value, a kind that lacks one.
 	w := synth(t, watchOnly)
 	watched := configOf(t, watchOnly).Alarms()
 	runMutations(t, w.Doc, []mutation{
@@ -195,6 +118,10 @@ func TestAlarmsMatchCanFail(t *testing.T) {
 		{"a kind with another description", func(d map[string]any) error { return alarmsMatch(d, watched) }, func(d map[string]any) {
 			locals := mustMap(d, "locals")
 			locals["watch_alarm_kinds"] = strings.Replace(locals["watch_alarm_kinds"].(string), "Triggers when", "Fires when", 1)
+		}},
+		{"a kind without its threshold", func(d map[string]any) error { return alarmsMatch(d, watched) }, func(d map[string]any) {
+			locals := mustMap(d, "locals")
+			locals["watch_alarm_kinds"] = strings.Replace(locals["watch_alarm_kinds"].(string), `\"threshold\":`, `\"limit\":`, 1)
 		}},
 	})
 }

@@ -13,9 +13,10 @@ import (
 
 	"github.com/xfusion/kinesis-monitoring/alarms"
 	"github.com/xfusion/kinesis-monitoring/evaluator"
+	"github.com/xfusion/kinesis-monitoring/internal/jsontext"
 )
 
-// Report is what a backtest found: the public JSON format of --json
+// Report is what a backtest found; its JSON is a public format
 // (docs/tuning-alarms.md, "The JSON report").
 type Report struct {
 	Window WindowJSON    `json:"window"`
@@ -163,11 +164,23 @@ func (r Report) WriteTable(w io.Writer) error {
 		row := []string{a.Stack, a.Name, strconv.Itoa(a.AlarmCount), strconv.FormatFloat(a.MinutesInAlarm, 'f', -1, 64),
 			transitionText(a.Transitions, 0), transitionText(a.Transitions, len(a.Transitions)-1), string(a.FinalState), strconv.Itoa(a.Datapoints)}
 		if suggest {
-			row = append(row, suggestionText(a.Suggestion))
+			row = append(row, suggestionText(a.Suggestion, a.Comparison))
 		}
 		fmt.Fprintln(tw, strings.Join(row, "\t"))
 	}
 	return tw.Flush()
+}
+
+// WriteJSON writes the report as one line of JSON, the format of
+// docs/tuning-alarms.md ("The JSON report"): the exact values, HTML
+// characters literal.
+func (r Report) WriteJSON(w io.Writer) error {
+	data, err := jsontext.Marshal(r)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(data, '\n'))
+	return err
 }
 
 func transitionText(ts []TransitionJSON, i int) string {
@@ -177,7 +190,10 @@ func transitionText(ts []TransitionJSON, i int) string {
 	return ts[i].Time.Format("2006-01-02 15:04") + " " + string(ts[i].To)
 }
 
-func suggestionText(s *Suggestion) string {
+// suggestionText is the suggested threshold as a person would set it (the
+// JSON keeps the exact value): rounded to suggestedDigits significant digits
+// toward the stricter side, so that it keeps the suggestion's promise.
+func suggestionText(s *Suggestion, c alarms.Comparison) string {
 	switch {
 	case s == nil:
 		return ""
@@ -186,7 +202,41 @@ func suggestionText(s *Suggestion) string {
 	case s.Threshold == nil:
 		return "none"
 	}
-	return strconv.FormatFloat(*s.Threshold, 'g', -1, 64)
+	return strconv.FormatFloat(stricterShort(*s.Threshold, c.Greater()), 'f', -1, 64)
+}
+
+// suggestedDigits are the significant digits of a suggested threshold in
+// the table.
+const suggestedDigits = 3
+
+// stricterShort is v with at most suggestedDigits significant digits,
+// rounded toward the stricter side: up when higher is stricter (greater),
+// down otherwise. The suggestion is the least strict threshold that, with
+// every stricter one, keeps within the limit; a rounding toward the less
+// strict side could break that. A v that is short already stays as it is.
+func stricterShort(v float64, greater bool) float64 {
+	text := strconv.FormatFloat(v, 'e', suggestedDigits-1, 64) // the nearest, as "9.56e+02"
+	nearest, _ := strconv.ParseFloat(text, 64)
+	if nearest == v || (nearest > v) == greater {
+		return nearest
+	}
+	// One unit in the last digit toward the stricter side: the digits as
+	// an integer m and its power of ten e.
+	mantissa, exponent, _ := strings.Cut(text, "e")
+	m, _ := strconv.Atoi(strings.Replace(mantissa, ".", "", 1))
+	e, _ := strconv.Atoi(exponent)
+	e -= suggestedDigits - 1
+	if greater {
+		m++
+	} else {
+		m--
+	}
+	if low := int(math.Pow10(suggestedDigits - 1)); m == low-1 || m == 1-low {
+		// 100 stepped to 99 lost a digit: 999 of the decade below is tighter.
+		m, e = m*10+m/(low-1)*9, e-1
+	}
+	r, _ := strconv.ParseFloat(fmt.Sprintf("%de%d", m, e), 64)
+	return r
 }
 
 // Over lists the alarms that went to ALARM more than max times.

@@ -2,6 +2,7 @@ package backtest
 
 import (
 	"encoding/json"
+	"errors"
 	"math"
 	"strings"
 	"testing"
@@ -86,7 +87,7 @@ func TestSuggestionForms(t *testing.T) {
 		{3, true, "3"}, {math.Inf(-1), true, "any"}, {math.Inf(1), true, "any"}, {0, false, "none"},
 	} {
 		s := newSuggestion(0, c.threshold, c.ok)
-		if got := suggestionText(s); got != c.want {
+		if got := suggestionText(s, alarms.GreaterThanThreshold); got != c.want {
 			t.Errorf("%v, %v: %q, want %q", c.threshold, c.ok, got, c.want)
 		}
 		if _, err := json.Marshal(s); err != nil {
@@ -95,32 +96,48 @@ func TestSuggestionForms(t *testing.T) {
 	}
 }
 
+// Check refuses a window with a *WindowError that says what is wrong and
+// holds the values; its message names no flag (the command's words do).
 func TestWindowCheck(t *testing.T) {
 	now := minutes(0)
 	oneMinute := []alarms.Alarm{specAlarm}
 	hourly := specAlarm
 	hourly.Name, hourly.Period = "hourly", 3600
+	fifteenDays := now.Add(-15 * 24 * time.Hour)
 	for _, c := range []struct {
 		name string
 		w    Window
 		list []alarms.Alarm
-		want string // "" when accepted
+		want *WindowError // nil when accepted
+		text string       // in its message
 	}{
-		{"14 days of one-minute data", Window{now.Add(-14 * 24 * time.Hour), now}, oneMinute, ""},
-		{"the last day CloudWatch keeps", Window{now.Add(-15 * 24 * time.Hour), now}, oneMinute, ""},
-		{"beyond it", Window{now.Add(-15*24*time.Hour - time.Minute), now}, oneMinute, "before CloudWatch keeps data at the period of alarm xfusion-kinesis-alarm (60 s: 15 days back"},
-		{"hourly data goes back 455 days", Window{now.Add(-400 * 24 * time.Hour), now}, []alarms.Alarm{hourly}, ""},
-		{"an end before the start", Window{now, now.Add(-time.Hour)}, oneMinute, "is not after --start"},
-		{"no length", Window{now, now}, oneMinute, "the window is empty"},
-		{"the future", Window{now.Add(-time.Hour), now.Add(time.Minute)}, oneMinute, "the window ends in the future"},
+		{"14 days of one-minute data", Window{now.Add(-14 * 24 * time.Hour), now}, oneMinute, nil, ""},
+		{"the last day CloudWatch keeps", Window{fifteenDays, now}, oneMinute, nil, ""},
+		{"beyond it", Window{fifteenDays.Add(-time.Minute), now}, oneMinute,
+			&WindowError{Problem: WindowBeforeRetention, Window: Window{fifteenDays.Add(-time.Minute), now}, Now: now, Alarm: "xfusion-kinesis-alarm", Period: 60, Oldest: fifteenDays},
+			"the window starts 2026-11-04T23:59:00Z, before CloudWatch keeps data at the period of alarm xfusion-kinesis-alarm (60 s: 15 days back, so from 2026-11-05T00:00:00Z)"},
+		{"hourly data goes back 455 days", Window{now.Add(-400 * 24 * time.Hour), now}, []alarms.Alarm{hourly}, nil, ""},
+		{"an end before the start", Window{now, now.Add(-time.Hour)}, oneMinute,
+			&WindowError{Problem: WindowEmpty, Window: Window{now, now.Add(-time.Hour)}, Now: now},
+			"the window is empty: its end 2026-11-19T23:00:00Z is not after its start 2026-11-20T00:00:00Z"},
+		{"no length", Window{now, now}, oneMinute, &WindowError{Problem: WindowEmpty, Window: Window{now, now}, Now: now}, "the window is empty"},
+		{"the future", Window{now.Add(-time.Hour), now.Add(time.Minute)}, oneMinute,
+			&WindowError{Problem: WindowInFuture, Window: Window{now.Add(-time.Hour), now.Add(time.Minute)}, Now: now},
+			"the window ends in the future: its end 2026-11-20T00:01:00Z is after now (2026-11-20T00:00:00Z)"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			err := c.w.Check(now, c.list)
+			var got *WindowError
 			switch {
-			case c.want == "" && err != nil:
+			case c.want == nil && err != nil:
 				t.Errorf("refused: %v", err)
-			case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
-				t.Errorf("got %v, want an error containing %q", err, c.want)
+			case c.want == nil:
+			case !errors.As(err, &got):
+				t.Errorf("got %v, want a *WindowError", err)
+			case !cmp.Equal(got, c.want):
+				t.Errorf("(-want +got):\n%s", cmp.Diff(c.want, got))
+			case !strings.Contains(got.Error(), c.text) || strings.Contains(got.Error(), "--"):
+				t.Errorf("message %q, want one containing %q and no flag", got.Error(), c.text)
 			}
 		})
 	}

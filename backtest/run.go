@@ -40,6 +40,18 @@ type Options struct {
 	Progress io.Writer
 }
 
+// A ChartError is an alarm's chart that could not be written.
+type ChartError struct {
+	Stack, Alarm string
+	Err          error
+}
+
+func (e *ChartError) Error() string {
+	return fmt.Sprintf("the chart of alarm %s of %s: %v", e.Alarm, e.Stack, e.Err)
+}
+
+func (e *ChartError) Unwrap() error { return e.Err }
+
 // Run fetches each region's datapoints with the client for that region and
 // replays every target over the window.
 func Run(ctx context.Context, client func(region string) MetricDataAPI, targets []Target, opt Options) (Report, FetchStats, error) {
@@ -102,7 +114,7 @@ func Replay(targets []Target, points [][]evaluator.Point, opt Options) ([]AlarmR
 			if opt.ChartDir != "" {
 				r.Chart = chartName(t)
 				if err := WriteChart(filepath.Join(opt.ChartDir, r.Chart), chartData(t.Alarm, points[i], result, opt.Window)); err != nil {
-					return fmt.Errorf("--chart: %w", err)
+					return &ChartError{Stack: t.Stack, Alarm: t.Alarm.Name, Err: err}
 				}
 			}
 			out[i] = r

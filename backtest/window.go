@@ -32,21 +32,58 @@ func Retention(period int) time.Duration {
 	return 15 * day
 }
 
-// Check says what is wrong with the window for these alarms at now, naming
-// the flag to change: an end before the start, a window of no length, one
-// that ends in the future, or one that starts before CloudWatch keeps the
-// data of some alarm's period.
+// A WindowError is a window that cannot be replayed: what is wrong with it
+// and the values that show it. Its message names no flag; the command says
+// which of its flags set the window.
+type WindowError struct {
+	Problem WindowProblem
+	Window  Window
+	Now     time.Time
+	// For WindowBeforeRetention: the alarm, its period in seconds, and the
+	// oldest time CloudWatch keeps data at that period.
+	Alarm  string
+	Period int
+	Oldest time.Time
+}
+
+// WindowProblem is what is wrong with a window.
+type WindowProblem int
+
+const (
+	// WindowEmpty: the end is not after the start.
+	WindowEmpty WindowProblem = iota + 1
+	// WindowInFuture: the end is after now.
+	WindowInFuture
+	// WindowBeforeRetention: the start is before CloudWatch keeps the data
+	// at some alarm's period (Retention).
+	WindowBeforeRetention
+)
+
+func (e *WindowError) Error() string {
+	switch e.Problem {
+	case WindowEmpty:
+		return fmt.Sprintf("the window is empty: its end %s is not after its start %s", stamp(e.Window.End), stamp(e.Window.Start))
+	case WindowInFuture:
+		return fmt.Sprintf("the window ends in the future: its end %s is after now (%s)", stamp(e.Window.End), stamp(e.Now))
+	}
+	return fmt.Sprintf("the window starts %s, before CloudWatch keeps data at the period of alarm %s (%d s: %s back, so from %s)",
+		stamp(e.Window.Start), e.Alarm, e.Period, days(Retention(e.Period)), stamp(e.Oldest))
+}
+
+// Check says what is wrong with the window for these alarms at now, as a
+// *WindowError: a window of no length or an end before the start, one that
+// ends in the future, or one that starts before CloudWatch keeps the data of
+// some alarm's period.
 func (w Window) Check(now time.Time, list []alarms.Alarm) error {
 	switch {
 	case !w.End.After(w.Start):
-		return fmt.Errorf("the window is empty: --end %s is not after --start %s; allowed: an end after the start", stamp(w.End), stamp(w.Start))
+		return &WindowError{Problem: WindowEmpty, Window: w, Now: now}
 	case w.End.After(now):
-		return fmt.Errorf("the window ends in the future: --end %s is after now (%s); allowed: an end up to now", stamp(w.End), stamp(now))
+		return &WindowError{Problem: WindowInFuture, Window: w, Now: now}
 	}
 	for _, a := range list {
 		if oldest := now.Add(-Retention(a.Period)); w.Start.Before(oldest) {
-			return fmt.Errorf("the window starts %s, before CloudWatch keeps data at the period of alarm %s (%d s: %s back, so from %s); allowed: --start or --days within that",
-				stamp(w.Start), a.Name, a.Period, days(Retention(a.Period)), stamp(oldest))
+			return &WindowError{Problem: WindowBeforeRetention, Window: w, Now: now, Alarm: a.Name, Period: a.Period, Oldest: oldest}
 		}
 	}
 	return nil

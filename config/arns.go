@@ -11,6 +11,8 @@ import (
 // their parts is checked here.
 
 var (
+	// partitionPattern is an AWS partition: aws, aws-cn, aws-us-gov, aws-iso-b, ….
+	partitionPattern = regexp.MustCompile(`^aws[a-z-]*$`)
 	regionShape      = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
 	accountPattern   = regexp.MustCompile(`^[0-9]{12}$`)
 	topicNamePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`) // a standard topic: no .fifo
@@ -28,7 +30,7 @@ var (
 // partition, with a region and an account.
 func parseARN(s, service string) (arn.ARN, bool) {
 	a, err := arn.Parse(s)
-	if err != nil || a.Service != service || !strings.HasPrefix(a.Partition, "aws") ||
+	if err != nil || a.Service != service || !partitionPattern.MatchString(a.Partition) ||
 		!regionShape.MatchString(a.Region) || !accountPattern.MatchString(a.AccountID) {
 		return arn.ARN{}, false
 	}
@@ -44,21 +46,27 @@ func topicARN(s string) (region string, ok bool) {
 	return a.Region, true
 }
 
-// kmsARN says whether s is the ARN of a KMS key or alias whose key id
-// matches keyID.
-func kmsARN(s string, keyID *regexp.Regexp) bool {
+// kmsARN is the region of the ARN of a KMS key or alias whose key id
+// matches keyID, and whether s is one.
+func kmsARN(s string, keyID *regexp.Regexp) (region string, ok bool) {
 	a, ok := parseARN(s, "kms")
 	if !ok {
-		return false
+		return "", false
 	}
 	if id, isKey := strings.CutPrefix(a.Resource, "key/"); isKey {
-		return keyID.MatchString(id)
+		ok = keyID.MatchString(id)
+	} else {
+		ok = aliasPattern.MatchString(a.Resource)
 	}
-	return aliasPattern.MatchString(a.Resource)
+	if !ok {
+		return "", false
+	}
+	return a.Region, true
 }
 
 // kmsKeyReference says whether s names a KMS key the way Kinesis and SNS
 // take one: an alias name, a key id, or a key or alias ARN.
 func kmsKeyReference(s string) bool {
-	return aliasPattern.MatchString(s) || keyIDPattern.MatchString(s) || kmsARN(s, keyIDPattern)
+	_, isARN := kmsARN(s, keyIDPattern)
+	return aliasPattern.MatchString(s) || keyIDPattern.MatchString(s) || isARN
 }

@@ -50,7 +50,7 @@ type Config struct {
 	AlarmTopicARN           string            `json:"alarmTopicArn" allowed:"the ARN of an existing standard SNS topic in the stack's region (arn:aws:sns:<region>:<account>:<name>)" default:"none"`
 	AlarmOnInsufficientData bool              `json:"alarmOnInsufficientData" allowed:"true or false; true needs alarmEmails or alarmTopicArn"`
 	AlertTopicEncryption    bool              `json:"alertTopicEncryption" allowed:"true or false; false leaves the alert topic of alarmEmails unencrypted and saves its KMS key (about $1 a month)"`
-	AlertTopicKMSKeyID      string            `json:"alertTopicKmsKeyId" allowed:"the ARN of a KMS key or alias whose key policy lets cloudwatch.amazonaws.com use it (kms:Decrypt, kms:GenerateDataKey*); needs alarmEmails" default:"none (a key the stack creates, with rotation)"`
+	AlertTopicKMSKeyID      string            `json:"alertTopicKmsKeyId" allowed:"the ARN of a KMS key or alias in the stack's region whose key policy lets cloudwatch.amazonaws.com use it (kms:Decrypt, kms:GenerateDataKey*); needs alarmEmails" default:"none (a key the stack creates, with rotation)"`
 	RecommendedAlarms       RecommendedAlarms `json:"recommendedAlarms" enum:"thresholdKeys" allowed:"true, false, or an object of thresholds that turns the set on with them: {enum} (docs/production.md, Recommended alarms)"`
 	Dashboard               bool              `json:"dashboard" allowed:"true or false"`
 	Tags                    map[string]string `json:"tags" allowed:"an object of up to 50 tags, {\"key\": \"value\"}: keys 1-128 and values 0-256 characters of letters, digits, spaces and _ . : / = + - @; keys not starting with aws:" default:"none"`
@@ -259,7 +259,12 @@ func (c Config) validate(v *validation) {
 		case c.AlertTopicKMSKeyID != "" && !c.AlertTopicEncryption:
 			v.badAllowed("alertTopicKmsKeyId", "is set while alertTopicEncryption is false", "leave alertTopicKmsKeyId out, or set alertTopicEncryption to true")
 		case c.AlertTopicKMSKeyID != "":
-			v.check("alertTopicKmsKeyId", kmsARN(c.AlertTopicKMSKeyID, keyIDPattern), "is not allowed")
+			region, ok := kmsARN(c.AlertTopicKMSKeyID, keyIDPattern)
+			v.check("alertTopicKmsKeyId", ok, "is not allowed")
+			if ok && region != c.Region {
+				v.badAllowed("alertTopicKmsKeyId", "is in region "+region+", the alert topic in "+c.Region,
+					"a key in the stack's region: SNS encrypts a topic only with a KMS key of the topic's own region")
+			}
 		}
 	}
 	c.validateAdoption(v)
@@ -271,6 +276,7 @@ func (c Config) validate(v *validation) {
 		v.badAllowed("alarmOnInsufficientData", "is true but no alarm routing is configured",
 			"set alarmEmails or alarmTopicArn too, or leave alarmOnInsufficientData out")
 	}
+	c.validateState(v)
 	if len(c.Tags) > maxTags {
 		v.bad("tags", fmt.Sprintf("has %d tags", len(c.Tags)))
 	}
@@ -285,6 +291,13 @@ func (c Config) validate(v *validation) {
 			v.bad("tags", fmt.Sprintf("has a value for %q that is not a valid tag value", clip(k, maxEchoLength)))
 		}
 	}
+}
+
+// validateState checks the settings of the state: without stateBucket the
+// state is local and the other state settings are refused; with it, each is
+// checked as Terraform's S3 backend takes it. It returns to validate, so the
+// checks after it run for local state too.
+func (c Config) validateState(v *validation) {
 	if c.StateBucket == "" {
 		v.check("stateBucket", !v.set("stateBucket"), "is not allowed")
 		for _, key := range []string{"stateKey", "stateRegion", "stateKmsKeyId"} {
@@ -299,5 +312,6 @@ func (c Config) validate(v *validation) {
 	v.check("stateKey", c.StateKey != "" && len(c.StateKey) <= maxStateKeyBytes && !strings.HasPrefix(c.StateKey, "/") &&
 		!strings.HasSuffix(c.StateKey, "/") && !strings.Contains(c.StateKey, "//") && noControlCharacters(c.StateKey), "is not allowed")
 	v.check("stateRegion", c.StateRegion == "" || slices.Contains(regions, c.StateRegion), "is not a region hashicorp/aws 5.100 knows")
-	v.check("stateKmsKeyId", c.StateKMSKeyID == "" || kmsARN(c.StateKMSKeyID, backendKeyIDPattern), "is not allowed")
+	_, stateKeyOK := kmsARN(c.StateKMSKeyID, backendKeyIDPattern)
+	v.check("stateKmsKeyId", c.StateKMSKeyID == "" || stateKeyOK, "is not allowed")
 }

@@ -123,83 +123,6 @@ func TestEveryOverrideChangesExactlyItsField(t *testing.T) {
 	}
 }
 
-// Each AWS limit, at its edge: the last value AWS accepts is accepted, the
-// first one beyond it is refused with its message (docs/environments-and-limits.md, Limits).
-func TestLimitsAtTheEdge(t *testing.T) {
-	tags := func(n int) map[string]any {
-		m := map[string]any{}
-		for i := range n {
-			m[fmt.Sprintf("k%02d", i)] = "v"
-		}
-		return m
-	}
-	state := func(key string) map[string]any {
-		return map[string]any{"stateBucket": "xfusion-tfstate", "stateKey": key}
-	}
-	cases := []edgeCase{
-		{"stream name: 128 characters", map[string]any{"streamName": strings.Repeat("s", 128)}, map[string]any{"streamName": strings.Repeat("s", 129)},
-			`streamName: "ssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssss… is not allowed; allowed: 1-128 characters`},
-		{"shards: 10000", map[string]any{"shardCount": 10000}, map[string]any{"shardCount": 10001},
-			`shardCount: 10001 is out of range; allowed: a whole number from 1 to 10000 (Kinesis's default per-stream limit)`},
-		{"shards: 1", map[string]any{"shardCount": 1}, map[string]any{"shardCount": 0}, `shardCount: 0 is out of range`},
-		{"retention: 8760 h", map[string]any{"retentionHours": 8760}, map[string]any{"retentionHours": 8761},
-			`retentionHours: 8761 is out of range; allowed: a whole number of hours from 24 to 8760`},
-		{"retention: 24 h", map[string]any{"retentionHours": 24}, map[string]any{"retentionHours": 23}, `retentionHours: 23 is out of range`},
-		{"alarm name: 255 characters", map[string]any{"alarmName": strings.Repeat("a", 255)}, map[string]any{"alarmName": strings.Repeat("a", 256)},
-			`is not allowed; allowed: 1-255 characters, no control characters`},
-		{"description: 1024 characters", map[string]any{"alarmDescription": strings.Repeat("d", 1024)}, map[string]any{"alarmDescription": strings.Repeat("d", 1025)},
-			`alarmDescription: "dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd… is not allowed; allowed: 0-1024 characters`},
-		{"period: 20 s (high resolution)", map[string]any{"alarmPeriod": 20}, map[string]any{"alarmPeriod": 40},
-			`alarmPeriod: 40 is not allowed; allowed: 10, 20, 30 or a multiple of 60 (seconds)`},
-		{"period under an hour: 1 day in all", map[string]any{"alarmPeriod": 60, "alarmEvaluationPeriods": 1440}, map[string]any{"alarmPeriod": 60, "alarmEvaluationPeriods": 1441},
-			`alarmEvaluationPeriods: 1441 × alarmPeriod 60 s is 86460 s, more than 1 day; allowed: at most 1440 evaluation periods of 60 s (CloudWatch evaluates at most 1 day: 86400 s)`},
-		{"period of 10 s: 1 day in all", map[string]any{"alarmPeriod": 10, "alarmEvaluationPeriods": 8640}, map[string]any{"alarmPeriod": 10, "alarmEvaluationPeriods": 8641},
-			`alarmEvaluationPeriods: 8641 × alarmPeriod 10 s is 86410 s, more than 1 day`},
-		{"period of an hour: 7 days in all", map[string]any{"alarmPeriod": 3600, "alarmEvaluationPeriods": 168}, map[string]any{"alarmPeriod": 3600, "alarmEvaluationPeriods": 169},
-			`alarmEvaluationPeriods: 169 × alarmPeriod 3600 s is 608400 s, more than 7 days; allowed: at most 168 evaluation periods of 3600 s`},
-		{"period of 7 days", map[string]any{"alarmPeriod": 604800}, map[string]any{"alarmPeriod": 604860},
-			`alarmPeriod: 604860 is not allowed`},
-		{"tags: 50", map[string]any{"tags": tags(50)}, map[string]any{"tags": tags(51)}, `tags: {"k00":"v","k01":"v","k02":"v","k03":"v","k04":"v","k05":"v","k06":"v","k07":"v… has 51 tags`},
-		{"tag key: 128 characters", map[string]any{"tags": map[string]any{strings.Repeat("k", 128): "v"}}, map[string]any{"tags": map[string]any{strings.Repeat("k", 129): "v"}},
-			`which is not a valid tag key`},
-		{"tag value: 256 characters", map[string]any{"tags": map[string]any{"k": strings.Repeat("v", 256)}}, map[string]any{"tags": map[string]any{"k": strings.Repeat("v", 257)}},
-			`has a value for "k" that is not a valid tag value`},
-		{"bucket: 63 characters", map[string]any{"stateBucket": strings.Repeat("b", 63)}, map[string]any{"stateBucket": strings.Repeat("b", 64)},
-			`stateBucket: "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb" is not allowed; allowed: an S3 bucket name`},
-		{"bucket: 3 characters", map[string]any{"stateBucket": "abc"}, map[string]any{"stateBucket": "ab"}, `stateBucket: "ab" is not allowed`},
-		{"state key: 1017 bytes, 1024 with .tflock", state(strings.Repeat("é", 508) + "k"), state(strings.Repeat("é", 509)),
-			`is not allowed; allowed: an S3 object key of 1-1017 bytes (1024 with the lock file's .tflock), not starting or ending with / and without //`},
-		{"state key: ends without /", state("a/b"), state("a/b/"), `stateKey: "a/b/" is not allowed`},
-		{"state key: no //", state("a/b"), state("a//b"), `stateKey: "a//b" is not allowed`},
-		{"region: one the provider knows", map[string]any{"region": "ap-southeast-7"}, map[string]any{"region": "ap-southeast-6"},
-			`region: "ap-southeast-6" is not a region hashicorp/aws 5.100 knows; allowed: an AWS region that hashicorp/aws 5.100 knows`},
-	}
-	checkEdges(t, cases)
-}
-
-// edgeCase is one limit: the last value accepted, the first refused, and
-// the message that refusal gives.
-type edgeCase struct {
-	name         string
-	edge, beyond map[string]any
-	want         string
-}
-
-func checkEdges(t *testing.T, cases []edgeCase) {
-	t.Helper()
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			if _, err := ConfigFromContext(c.edge); err != nil {
-				t.Errorf("the edge %s was refused: %v", echo(c.edge), err)
-			}
-			got := problemsOf(t, c.beyond)
-			if len(got) != 1 || !strings.Contains(got[0], c.want) {
-				t.Errorf("beyond the edge: problems\n  %s\nwant one containing\n  %s", strings.Join(got, "\n  "), c.want)
-			}
-		})
-	}
-}
-
 // problemsOf returns the problem lines for a context that must be refused.
 func problemsOf(t *testing.T, ctx map[string]any) []string {
 	t.Helper()
@@ -469,4 +392,36 @@ func ConfigFromContext(ctx map[string]any) (Config, error) {
 		return Config{}, fmt.Errorf("the context defines %d environments; want a single configuration", len(configs))
 	}
 	return configs[0], nil
+}
+
+// The state's checks return to validate: a check after them (the tags')
+// runs whether the state is local or in S3, with or without a state problem.
+func TestChecksAfterTheStateRunForEveryState(t *testing.T) {
+	const tagProblem = `tags: {"aws:team":"x"} has the key "aws:team"; the aws: prefix is reserved`
+	badTag := map[string]any{"tags": map[string]any{"aws:team": "x"}}
+	for name, c := range map[string]struct {
+		state map[string]any
+		want  []string // besides the tag's problem
+	}{
+		"local state":                    {nil, nil},
+		"local state, a state key set":   {map[string]any{"stateKey": "a.tfstate"}, []string{`stateKey: "a.tfstate" is set without stateBucket`}},
+		"S3 state":                       {map[string]any{"stateBucket": "xfusion-tfstate"}, nil},
+		"S3 state with a bad key":        {map[string]any{"stateBucket": "xfusion-tfstate", "stateKey": "/a"}, []string{`stateKey: "/a" is not allowed`}},
+		"local state, stateBucket empty": {map[string]any{"stateBucket": ""}, []string{`stateBucket: "" is not allowed`}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			ctx := maps.Clone(badTag)
+			maps.Copy(ctx, c.state)
+			got := problemsOf(t, ctx)
+			want := append(slices.Clone(c.want), tagProblem)
+			if len(got) != len(want) {
+				t.Fatalf("problems\n  %s\nwant %d", strings.Join(got, "\n  "), len(want))
+			}
+			for _, w := range want {
+				if !slices.ContainsFunc(got, func(line string) bool { return strings.Contains(line, w) }) {
+					t.Errorf("problems\n  %s\nwant one containing\n  %s", strings.Join(got, "\n  "), w)
+				}
+			}
+		})
+	}
 }

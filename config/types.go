@@ -39,14 +39,28 @@ func (r *RecommendedAlarms) UnmarshalJSON(data []byte) error {
 		if !slices.Contains(keys, k) {
 			return &settingError{fmt.Sprintf("has the threshold %q, which is not one of %s", clip(k, maxEchoLength), strings.Join(keys, ", "))}
 		}
-		var t float64
-		if err := json.Unmarshal(fields[k], &t); err != nil {
-			return &settingError{fmt.Sprintf("has a threshold for %s that is not a number", k)}
+		t, why := threshold(fields[k])
+		if why != "" {
+			return &settingError{fmt.Sprintf("has a threshold for %s that %s", k, why)}
 		}
 		thresholds[k] = t
 	}
 	*r = RecommendedAlarms{Enabled: true, Thresholds: thresholds}
 	return nil
+}
+
+// threshold decodes one threshold of an object of thresholds, and says in
+// the user's words why it is none ("" when it is a number). null is refused,
+// as for a setting: a threshold left out keeps its default.
+func threshold(data json.RawMessage) (float64, string) {
+	var t *float64
+	switch err := json.Unmarshal(data, &t); {
+	case err != nil:
+		return 0, "is not a number"
+	case t == nil:
+		return 0, "is null; leave it out to keep the alarm's default"
+	}
+	return *t, ""
 }
 
 // MarshalJSON writes the setting as a user would: true or false, or the

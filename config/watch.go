@@ -188,9 +188,9 @@ func (cs *Consumers) UnmarshalJSON(data []byte) error {
 			if !slices.Contains(keys, k) {
 				return &settingError{fmt.Sprintf("has for %q the threshold %q, which is not one of %s", clip(n, maxEchoLength), clip(k, maxEchoLength), strings.Join(keys, ", "))}
 			}
-			var t float64
-			if err := json.Unmarshal(byName[n][k], &t); err != nil {
-				return &settingError{fmt.Sprintf("has for %q a threshold for %s that is not a number", clip(n, maxEchoLength), k)}
+			t, why := threshold(byName[n][k])
+			if why != "" {
+				return &settingError{fmt.Sprintf("has for %q a threshold for %s that %s", clip(n, maxEchoLength), k, why)}
 			}
 			c.Thresholds[k] = t
 		}

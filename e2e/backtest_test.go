@@ -66,7 +66,7 @@ func TestBacktest(t *testing.T) {
 	runStages(t,
 		stage{"PutMetricData: 4.5 hours, two incidents", func(t *testing.T) { putMetricData(ctx, t, em.cloudwatch("us-east-1"), data) }},
 		stage{"backtest with --json and --chart", func(t *testing.T) {
-			code, stdout, stderr := runBacktest(t, dir, em.Env, "--start", stamp(start), "--end", stamp(end), "--json", "report.json", "--chart", "charts")
+			code, stdout, stderr := runBacktest(t, dir, em.env, "--start", stamp(start), "--end", stamp(end), "--json", "report.json", "--chart", "charts")
 			if code != 0 {
 				t.Fatalf("exit %d:\n%s", code, stderr)
 			}
@@ -127,16 +127,16 @@ func TestBacktest(t *testing.T) {
 			}
 		}},
 		stage{"--max-alarms 1: exit 3, naming the alarm", func(t *testing.T) {
-			code, _, stderr := runBacktest(t, dir, em.Env, "--start", stamp(start), "--end", stamp(end), "--max-alarms", "1")
+			code, _, stderr := runBacktest(t, dir, em.env, "--start", stamp(start), "--end", stamp(end), "--max-alarms", "1")
 			if code != 3 || !strings.Contains(stderr, "kinesis-monitoring/xfusion-kinesis-alarm (2 times)") {
 				t.Errorf("exit %d, want 3 naming the alarm:\n%s", code, stderr)
 			}
-			if code, _, stderr := runBacktest(t, dir, em.Env, "--start", stamp(start), "--end", stamp(end), "--max-alarms", "2"); code != 0 {
+			if code, _, stderr := runBacktest(t, dir, em.env, "--start", stamp(start), "--end", stamp(end), "--max-alarms", "2"); code != 0 {
 				t.Errorf("--max-alarms 2: exit %d, want 0:\n%s", code, stderr)
 			}
 		}},
 		stage{"--suggest 0: the threshold that never fires", func(t *testing.T) {
-			code, stdout, stderr := runBacktest(t, dir, em.Env, "--start", stamp(start), "--end", stamp(end), "--suggest", "0", "--json", "suggest.json")
+			code, stdout, stderr := runBacktest(t, dir, em.env, "--start", stamp(start), "--end", stamp(end), "--suggest", "0", "--json", "suggest.json")
 			if code != 0 {
 				t.Fatalf("exit %d:\n%s", code, stderr)
 			}
@@ -172,17 +172,17 @@ func TestBacktestRefusals(t *testing.T) {
 		code int
 		want string
 	}{
-		{"an unknown stack", em.Env, []string{"--stack", "kinesis-monitoring-prod"}, 2,
+		{"an unknown stack", em.env, []string{"--stack", "kinesis-monitoring-prod"}, 2,
 			`--stack "kinesis-monitoring-prod" is not a stack of this app; allowed: kinesis-monitoring`},
-		{"an end before the start", em.Env, []string{"--start", stamp(now), "--end", stamp(now.Add(-time.Hour))}, 2, "is not after --start"},
-		{"a window of no length", em.Env, []string{"--start", stamp(now), "--end", stamp(now)}, 2, "the window is empty"},
-		{"a window in the future", em.Env, []string{"--start", stamp(now), "--end", stamp(now.Add(time.Hour))}, 2, "the window ends in the future"},
-		{"older than CloudWatch keeps one-minute data", em.Env, []string{"--days", "16"}, 2, "before CloudWatch keeps data at the period of alarm xfusion-kinesis-alarm (60 s: 15 days back"},
-		{"a time that is not RFC 3339", em.Env, []string{"--start", "yesterday", "--end", stamp(now)}, 2, `--start "yesterday" is not an RFC 3339 time`},
-		{"--days with --start", em.Env, append([]string{"--days", "2"}, window...), 2, "--days is set with --start and --end"},
-		{"no credentials", append(without(em.Env, "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"), "AWS_EC2_METADATA_DISABLED=true"), window, 1,
+		{"an end before the start", em.env, []string{"--start", stamp(now), "--end", stamp(now.Add(-time.Hour))}, 2, "is not after --start"},
+		{"a window of no length", em.env, []string{"--start", stamp(now), "--end", stamp(now)}, 2, "the window is empty"},
+		{"a window in the future", em.env, []string{"--start", stamp(now), "--end", stamp(now.Add(time.Hour))}, 2, "the window ends in the future"},
+		{"older than CloudWatch keeps one-minute data", em.env, []string{"--days", "16"}, 2, "before CloudWatch keeps data at the period of alarm xfusion-kinesis-alarm (60 s: 15 days back"},
+		{"a time that is not RFC 3339", em.env, []string{"--start", "yesterday", "--end", stamp(now)}, 2, `--start "yesterday" is not an RFC 3339 time`},
+		{"--days with --start", em.env, append([]string{"--days", "2"}, window...), 2, "--days is set with --start and --end"},
+		{"no credentials", append(without(em.env, "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"), "AWS_EC2_METADATA_DISABLED=true"), window, 1,
 			"no AWS credentials to read CloudWatch in us-east-1"},
-		{"an endpoint that does not answer", append(without(em.Env, "AWS_ENDPOINT_URL"), "AWS_ENDPOINT_URL=http://127.0.0.1:1"),
+		{"an endpoint that does not answer", append(without(em.env, "AWS_ENDPOINT_URL"), "AWS_ENDPOINT_URL=http://127.0.0.1:1"),
 			window, 1, "CloudWatch cannot be reached at http://127.0.0.1:1"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -193,7 +193,7 @@ func TestBacktestRefusals(t *testing.T) {
 		})
 	}
 	t.Run("a metric without any data: INSUFFICIENT_DATA, not an error", func(t *testing.T) {
-		code, stdout, stderr := runBacktest(t, dir, em.Env, append([]string{"--json", "r.json"}, window...)...)
+		code, stdout, stderr := runBacktest(t, dir, em.env, append([]string{"--json", "r.json"}, window...)...)
 		var r backtest.Report
 		readJSON(t, filepath.Join(dir, "r.json"), &r)
 		if a := alarmReport(t, r, "xfusion-kinesis-alarm"); code != 0 || a.FinalState != "INSUFFICIENT_DATA" || a.AlarmCount != 0 {
@@ -201,15 +201,15 @@ func TestBacktestRefusals(t *testing.T) {
 		}
 	})
 	t.Run("throttled requests are retried", func(t *testing.T) {
-		proxy := throttlingProxy(t, em.URL, 3)
-		env := append(without(em.Env, "AWS_ENDPOINT_URL"), "AWS_ENDPOINT_URL="+proxy.URL)
+		proxy := throttlingProxy(t, em.url, 3)
+		env := append(without(em.env, "AWS_ENDPOINT_URL"), "AWS_ENDPOINT_URL="+proxy.url)
 		if code, _, stderr := runBacktest(t, dir, env, window...); code != 0 || proxy.requests.Load() < 4 {
 			t.Errorf("exit %d after %d requests (3 throttled):\n%s", code, proxy.requests.Load(), stderr)
 		}
 	})
 	t.Run("throttling that does not stop: given up within --timeout", func(t *testing.T) {
-		proxy := throttlingProxy(t, em.URL, 1<<30)
-		env := append(without(em.Env, "AWS_ENDPOINT_URL"), "AWS_ENDPOINT_URL="+proxy.URL)
+		proxy := throttlingProxy(t, em.url, 1<<30)
+		env := append(without(em.env, "AWS_ENDPOINT_URL"), "AWS_ENDPOINT_URL="+proxy.url)
 		began := time.Now()
 		code, _, stderr := runBacktest(t, dir, env, append([]string{"--timeout", "5s"}, window...)...)
 		if code != 1 || !strings.Contains(stderr, "--timeout 5s") || time.Since(began) > time.Minute {
@@ -218,7 +218,7 @@ func TestBacktestRefusals(t *testing.T) {
 	})
 	t.Run("no jsii kernel: the backtest runs without node", func(t *testing.T) {
 		tmp := t.TempDir()
-		env := append(without(em.Env, "PATH", "TMPDIR"), "PATH="+t.TempDir(), "TMPDIR="+tmp)
+		env := append(without(em.env, "PATH", "TMPDIR"), "PATH="+t.TempDir(), "TMPDIR="+tmp)
 		if code, _, stderr := runBacktest(t, dir, env, window...); code != 0 {
 			t.Errorf("exit %d without node on PATH:\n%s", code, stderr)
 		}
@@ -276,7 +276,7 @@ func (c countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // throttlingProxy stands in front of the emulator and answers the first n
 // requests as CloudWatch does when it throttles (moto never throttles).
 type proxy struct {
-	URL      string
+	url      string
 	requests atomic.Int64
 }
 
@@ -300,7 +300,7 @@ func throttlingProxy(t *testing.T, target string, n int64) *proxy {
 	listener := listenLoopback(t)
 	go server.Serve(listener)
 	t.Cleanup(func() { server.Close() })
-	p.URL = "http://" + listener.Addr().String()
+	p.url = "http://" + listener.Addr().String()
 	return p
 }
 

@@ -22,9 +22,9 @@ func deployModeSwitch(t *testing.T, em *emulator) {
 	var arn string
 	switchTo := func(settings map[string]any, want ktypes.StreamMode) func(t *testing.T) {
 		return func(t *testing.T) {
-			p.SetContext(t, maps(base, settings))
-			p.mustCLI(t, "synth")
-			changes, plan, printed := p.Plan(t)
+			p.setContext(t, maps(base, settings))
+			p.cli(t, "synth")
+			changes, plan, printed := p.plan(t)
 			if !changes {
 				t.Fatalf("switching to %s plans no change:\n%s", want, printed)
 			}
@@ -33,11 +33,11 @@ func deployModeSwitch(t *testing.T, em *emulator) {
 					t.Fatalf("switching to %s plans %s for the stream, want an update in place:\n%s", want, actionsText(rc.Change.Actions), printed)
 				}
 			}
-			p.Deploy(t)
-			p.RequireNoChanges(t, "after switching to "+string(want))
-			s := p.Synthesized(t)
-			requireNone(t, "stream", checkStream(ctx, k, s.Stream()))
-			out, err := k.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(s.Stream().Name)})
+			p.deploy(t)
+			p.requireNoChanges(t, "after switching to "+string(want))
+			s := p.synthesized(t)
+			requireNone(t, "stream", checkStream(ctx, k, s.stream()))
+			out, err := k.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(s.stream().Name)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -50,10 +50,10 @@ func deployModeSwitch(t *testing.T, em *emulator) {
 		}
 	}
 	runStages(t,
-		stage{"synth and terraform init", p.SynthAndInit},
+		stage{"synth and terraform init", p.synthAndInit},
 		stage{"cdktf deploy: PROVISIONED", func(t *testing.T) {
-			p.Deploy(t)
-			p.RequireNoChanges(t, "after the first deploy")
+			p.deploy(t)
+			p.requireNoChanges(t, "after the first deploy")
 			out, err := k.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String("mode-e2e")})
 			if err != nil {
 				t.Fatal(err)
@@ -63,9 +63,9 @@ func deployModeSwitch(t *testing.T, em *emulator) {
 		stage{"switch to ON_DEMAND in place", switchTo(map[string]any{"streamMode": "ON_DEMAND"}, ktypes.StreamModeOnDemand)},
 		stage{"switch back to PROVISIONED in place", switchTo(map[string]any{"streamMode": "PROVISIONED"}, ktypes.StreamModeProvisioned)},
 		stage{"cdktf destroy (unprotected)", func(t *testing.T) {
-			p.SetContext(t, maps(base, map[string]any{"protect": false}))
-			p.Deploy(t)
-			p.Destroy(t)
+			p.setContext(t, maps(base, map[string]any{"protect": false}))
+			p.deploy(t)
+			p.destroy(t)
 			requireStreamGone(ctx, t, k, "mode-e2e")
 		}},
 	)
@@ -83,10 +83,10 @@ func deployAutoscaledWithConsumer(t *testing.T, em *emulator) {
 	k := em.kinesis(region)
 	var arn string
 	runStages(t,
-		stage{"synth and terraform init", p.SynthAndInit},
+		stage{"synth and terraform init", p.synthAndInit},
 		stage{"cdktf deploy", func(t *testing.T) {
-			p.Deploy(t)
-			p.RequireNoChanges(t, "after the first deploy")
+			p.deploy(t)
+			p.requireNoChanges(t, "after the first deploy")
 		}},
 		stage{"an autoscaler doubles the shards", func(t *testing.T) {
 			if _, err := k.UpdateShardCount(ctx, &kinesis.UpdateShardCountInput{
@@ -101,7 +101,7 @@ func deployAutoscaledWithConsumer(t *testing.T, em *emulator) {
 			arn = aws.ToString(out.StreamARN)
 		}},
 		stage{"terraform plan: no changes, the autoscaler's count stays", func(t *testing.T) {
-			p.RequireNoChanges(t, "after the autoscaler changed the shard count")
+			p.requireNoChanges(t, "after the autoscaler changed the shard count")
 			if got := aws.ToInt32(waitActive(ctx, t, k, "scaled-e2e").OpenShardCount); got != 2 {
 				t.Errorf("open shards %d after the plan, want the autoscaler's 2", got)
 			}
@@ -121,10 +121,10 @@ func deployAutoscaledWithConsumer(t *testing.T, em *emulator) {
 			// The synth sets enforce_consumer_deletion (the app's tests pin
 			// it); moto deletes such a stream either way, so this shows only
 			// that the destroy goes through.
-			if enforce := p.Synthesized(t).Resource.Streams["stream"].EnforceConsumerDeletion; !enforce {
+			if enforce := p.synthesized(t).Resource.Streams["stream"].EnforceConsumerDeletion; !enforce {
 				t.Error("the unprotected stream does not set enforce_consumer_deletion")
 			}
-			p.Destroy(t)
+			p.destroy(t)
 			requireStreamGone(ctx, t, k, "scaled-e2e")
 		}},
 	)

@@ -17,6 +17,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/google/go-cmp/cmp"
 	tfjson "github.com/hashicorp/terraform-json"
+
+	"github.com/xfusion/kinesis-monitoring/alarms"
+	"github.com/xfusion/kinesis-monitoring/backtest"
+	"github.com/xfusion/kinesis-monitoring/internal/testkit"
 )
 
 // TestDeploy deploys the stack through the cdktf CLI to moto's server with
@@ -72,32 +76,32 @@ func deployDefault(t *testing.T, em *emulator) {
 	var cw *cloudwatch.Client
 	runStages(t,
 		stage{"synth and terraform init", func(t *testing.T) {
-			p.SynthAndInit(t)
-			s = p.Synthesized(t)
-			k, cw = em.kinesis(s.Region()), em.cloudwatch(s.Region())
+			p.synthAndInit(t)
+			s = p.synthesized(t)
+			k, cw = em.kinesis(s.region()), em.cloudwatch(s.region())
 		}},
-		stage{"cdktf deploy", func(t *testing.T) { p.Deploy(t) }},
-		stage{"terraform plan: no changes", func(t *testing.T) { p.RequireNoChanges(t, "after the first deploy") }},
+		stage{"cdktf deploy", func(t *testing.T) { p.deploy(t) }},
+		stage{"terraform plan: no changes", func(t *testing.T) { p.requireNoChanges(t, "after the first deploy") }},
 		stage{"cdktf diff: no changes", func(t *testing.T) {
-			if out := p.Diff(t); !strings.Contains(out, "No changes. Your infrastructure matches the configuration.") {
+			if out := p.diff(t); !strings.Contains(out, "No changes. Your infrastructure matches the configuration.") {
 				t.Errorf("cdktf diff after deploy does not report no changes:\n%s", out)
 			}
 		}},
 		stage{"a second deploy changes nothing", func(t *testing.T) {
-			if out := p.Deploy(t); !strings.Contains(out, "0 added, 0 changed, 0 destroyed") {
+			if out := p.deploy(t); !strings.Contains(out, "0 added, 0 changed, 0 destroyed") {
 				t.Errorf("second deploy was not a no-op:\n%s", out)
 			}
 		}},
 		stage{"AWS has what was synthesized", func(t *testing.T) {
-			requireNone(t, "stream", checkStream(ctx, k, s.Stream()))
-			requireNone(t, "alarm", checkAlarm(ctx, cw, s.WriteThrottleAlarm(), s.Stream().Name))
+			requireNone(t, "stream", checkStream(ctx, k, s.stream()))
+			requireNone(t, "alarm", checkAlarm(ctx, cw, s.writeThrottleAlarm(), s.stream().Name))
 			checkOutputValues(t, p, s)
 		}},
 		stage{"drift behind Terraform's back", func(t *testing.T) {
 			makeDrift(ctx, t, k, cw, s)
 		}},
 		stage{"terraform plan names both drifts", func(t *testing.T) {
-			changes, plan, printed := p.Plan(t)
+			changes, plan, printed := p.plan(t)
 			if !changes {
 				t.Fatalf("plan after drift has no changes:\n%s", printed)
 			}
@@ -110,17 +114,17 @@ func deployDefault(t *testing.T, em *emulator) {
 			}
 		}},
 		stage{"cdktf deploy repairs the drift", func(t *testing.T) {
-			if out := p.Deploy(t); !strings.Contains(out, "0 added, 2 changed, 0 destroyed") {
+			if out := p.deploy(t); !strings.Contains(out, "0 added, 2 changed, 0 destroyed") {
 				t.Errorf("repairing deploy:\n%s", out)
 			}
-			p.RequireNoChanges(t, "after repairing the drift")
-			requireNone(t, "stream", checkStream(ctx, k, s.Stream()))
-			requireNone(t, "alarm", checkAlarm(ctx, cw, s.WriteThrottleAlarm(), s.Stream().Name))
+			p.requireNoChanges(t, "after repairing the drift")
+			requireNone(t, "stream", checkStream(ctx, k, s.stream()))
+			requireNone(t, "alarm", checkAlarm(ctx, cw, s.writeThrottleAlarm(), s.stream().Name))
 		}},
 		stage{"protection: a rename is refused at plan", func(t *testing.T) {
-			renamed := s.Stream().Name + "-renamed"
-			p.SetContext(t, map[string]any{"streamName": renamed})
-			out, err := p.TryDeploy(nil)
+			renamed := s.stream().Name + "-renamed"
+			p.setContext(t, map[string]any{"streamName": renamed})
+			out, err := p.tryDeploy(nil)
 			if err == nil {
 				t.Fatalf("renaming a protected stream was deployed:\n%s", out)
 			}
@@ -129,29 +133,29 @@ func deployDefault(t *testing.T, em *emulator) {
 					t.Errorf("refused rename does not say %q:\n%s", want, out)
 				}
 			}
-			requireNone(t, "stream after the refused rename", checkStream(ctx, k, s.Stream()))
+			requireNone(t, "stream after the refused rename", checkStream(ctx, k, s.stream()))
 			if _, err := k.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(renamed)}); err == nil {
 				t.Errorf("the refused rename created %s", renamed)
 			}
 		}},
 		stage{"protection off: no change to AWS", func(t *testing.T) {
-			p.SetContext(t, map[string]any{"protect": false})
+			p.setContext(t, map[string]any{"protect": false})
 			// The stream's enforce_consumer_deletion turns on: an argument of
 			// the provider's delete, no AWS call. Nothing else changes.
-			p.mustCLI(t, "synth")
-			if _, plan, printed := p.Plan(t); !cmp.Equal(updates(plan), map[string]string{"aws_kinesis_stream.stream": "enforce_consumer_deletion"}) {
+			p.cli(t, "synth")
+			if _, plan, printed := p.plan(t); !cmp.Equal(updates(plan), map[string]string{"aws_kinesis_stream.stream": "enforce_consumer_deletion"}) {
 				t.Errorf("turning protection off plans %v, want only the stream's enforce_consumer_deletion:\n%s", updates(plan), printed)
 			}
-			arn := aws.ToString(describeStream(ctx, t, k, s.Stream().Name).StreamARN)
-			if out := p.Deploy(t); !strings.Contains(out, "0 added, 1 changed, 0 destroyed") {
+			arn := aws.ToString(describeStream(ctx, t, k, s.stream().Name).StreamARN)
+			if out := p.deploy(t); !strings.Contains(out, "0 added, 1 changed, 0 destroyed") {
 				t.Errorf("turning protection off changed resources:\n%s", out)
 			}
-			if got := aws.ToString(describeStream(ctx, t, k, s.Stream().Name).StreamARN); got != arn {
+			if got := aws.ToString(describeStream(ctx, t, k, s.stream().Name).StreamARN); got != arn {
 				t.Errorf("the stream was replaced: %s, was %s", got, arn)
 			}
-			p.RequireNoChanges(t, "after turning protection off")
+			p.requireNoChanges(t, "after turning protection off")
 		}},
-		stage{"cdktf destroy", func(t *testing.T) { p.Destroy(t) }},
+		stage{"cdktf destroy", func(t *testing.T) { p.destroy(t) }},
 		stage{"both are gone", func(t *testing.T) { requireGone(ctx, t, k, cw, s) }},
 	)
 }
@@ -159,7 +163,7 @@ func deployDefault(t *testing.T, em *emulator) {
 // makeDrift changes the alarm's threshold and disables a shard-level metric
 // behind Terraform's back, and shows that the API checks notice.
 func makeDrift(ctx context.Context, t *testing.T, k *kinesis.Client, cw *cloudwatch.Client, s stack) {
-	want := s.WriteThrottleAlarm()
+	want := s.writeThrottleAlarm()
 	alarm := describeAlarm(ctx, t, cw, want.AlarmName)
 	if _, err := cw.PutMetricAlarm(ctx, &cloudwatch.PutMetricAlarmInput{
 		AlarmName: alarm.AlarmName, AlarmDescription: alarm.AlarmDescription,
@@ -171,16 +175,16 @@ func makeDrift(ctx context.Context, t *testing.T, k *kinesis.Client, cw *cloudwa
 		t.Fatal(err)
 	}
 	if _, err := k.DisableEnhancedMonitoring(ctx, &kinesis.DisableEnhancedMonitoringInput{
-		StreamName:        aws.String(s.Stream().Name),
+		StreamName:        aws.String(s.stream().Name),
 		ShardLevelMetrics: []ktypes.MetricsName{ktypes.MetricsNameReadProvisionedThroughputExceeded},
 	}); err != nil {
 		t.Fatal(err)
 	}
 	// The API checks see it (they can fail)…
-	if errs := checkAlarm(ctx, cw, want, s.Stream().Name); !containsError(errs, "threshold") {
+	if errs := checkAlarm(ctx, cw, want, s.stream().Name); !containsError(errs, "threshold") {
 		t.Errorf("alarm check did not notice the changed threshold: %v", errs)
 	}
-	if errs := checkStream(ctx, k, s.Stream()); !containsError(errs, "shard-level metrics") {
+	if errs := checkStream(ctx, k, s.stream()); !containsError(errs, "shard-level metrics") {
 		t.Errorf("stream check did not notice the disabled metric: %v", errs)
 	}
 }
@@ -231,30 +235,30 @@ func deployCustom(t *testing.T, em *emulator) {
 	var s stack
 	runStages(t,
 		stage{"synth and terraform init", func(t *testing.T) {
-			p.SynthAndInit(t)
-			s = p.Synthesized(t)
-			if s.Region() != region || s.Stream().ShardCount != 2 || s.WriteThrottleAlarm().Period != 300 {
-				t.Fatalf("the synth does not carry the settings: region %s, %+v, %+v", s.Region(), s.Stream(), s.WriteThrottleAlarm())
+			p.synthAndInit(t)
+			s = p.synthesized(t)
+			if s.region() != region || s.stream().ShardCount != 2 || s.writeThrottleAlarm().Period != 300 {
+				t.Fatalf("the synth does not carry the settings: region %s, %+v, %+v", s.region(), s.stream(), s.writeThrottleAlarm())
 			}
 		}},
-		stage{"cdktf deploy", func(t *testing.T) { p.Deploy(t) }},
-		stage{"terraform plan: no changes", func(t *testing.T) { p.RequireNoChanges(t, "after deploying the custom configuration") }},
+		stage{"cdktf deploy", func(t *testing.T) { p.deploy(t) }},
+		stage{"terraform plan: no changes", func(t *testing.T) { p.requireNoChanges(t, "after deploying the custom configuration") }},
 		stage{"AWS has what was synthesized", func(t *testing.T) {
-			requireNone(t, "stream", checkStream(ctx, k, s.Stream()))
-			requireNone(t, "alarm", checkAlarm(ctx, cw, s.WriteThrottleAlarm(), s.Stream().Name))
+			requireNone(t, "stream", checkStream(ctx, k, s.stream()))
+			requireNone(t, "alarm", checkAlarm(ctx, cw, s.writeThrottleAlarm(), s.stream().Name))
 			checkOutputValues(t, p, s)
-			a := describeAlarm(ctx, t, cw, s.WriteThrottleAlarm().AlarmName)
+			a := describeAlarm(ctx, t, cw, s.writeThrottleAlarm().AlarmName)
 			if want := []string{aws.ToString(topic.TopicArn)}; !cmp.Equal(a.AlarmActions, want) || !cmp.Equal(a.OKActions, want) || len(a.InsufficientDataActions) != 0 {
 				t.Errorf("alarm actions %v / OK %v / insufficient %v, want the existing topic on ALARM and OK only",
 					a.AlarmActions, a.OKActions, a.InsufficientDataActions)
 			}
 			// Nothing landed in the default region.
 			if _, err := em.kinesis("us-east-1").DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{
-				StreamName: aws.String(s.Stream().Name)}); err == nil {
-				t.Errorf("stream %s exists in us-east-1 too", s.Stream().Name)
+				StreamName: aws.String(s.stream().Name)}); err == nil {
+				t.Errorf("stream %s exists in us-east-1 too", s.stream().Name)
 			}
 		}},
-		stage{"cdktf destroy", func(t *testing.T) { p.Destroy(t) }},
+		stage{"cdktf destroy", func(t *testing.T) { p.destroy(t) }},
 		stage{"both are gone", func(t *testing.T) { requireGone(ctx, t, k, cw, s) }},
 	)
 }
@@ -310,8 +314,12 @@ func checkStream(ctx context.Context, k *kinesis.Client, want streamConfig) []st
 }
 
 // checkAlarm compares the alarm AWS reports with the synthesized one, whose
-// StreamName dimension refers to the stream.
+// StreamName dimension refers to the stream, attribute for attribute.
 func checkAlarm(ctx context.Context, cw *cloudwatch.Client, want alarmConfig, streamName string) []string {
+	synthesized, err := testkit.SynthesizedAlarm(want.Attributes, map[string]string{streamReference: streamName})
+	if err != nil {
+		return []string{fmt.Sprintf("synthesized alarm %s: %v", want.AlarmName, err)}
+	}
 	out, err := cw.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNames: []string{want.AlarmName}})
 	if err != nil {
 		return []string{fmt.Sprintf("describe alarm %s: %v", want.AlarmName, err)}
@@ -319,32 +327,11 @@ func checkAlarm(ctx context.Context, cw *cloudwatch.Client, want alarmConfig, st
 	if len(out.MetricAlarms) != 1 {
 		return []string{fmt.Sprintf("%d alarms named %q, want 1", len(out.MetricAlarms), want.AlarmName)}
 	}
-	a := out.MetricAlarms[0]
-	var errs []string
-	differs := func(what string, got, want any) {
-		if !cmp.Equal(got, want) {
-			errs = append(errs, fmt.Sprintf("%s: AWS has %v, synthesized %v", what, got, want))
-		}
+	deployed, err := backtest.DeployedAlarm(out.MetricAlarms[0])
+	if err != nil {
+		return []string{err.Error()}
 	}
-	differs("namespace", aws.ToString(a.Namespace), want.Namespace)
-	differs("metric", aws.ToString(a.MetricName), want.MetricName)
-	differs("statistic", string(a.Statistic), want.Statistic)
-	differs("period", aws.ToInt32(a.Period), int32(want.Period))
-	differs("evaluation periods", aws.ToInt32(a.EvaluationPeriods), int32(want.EvaluationPeriods))
-	differs("comparison", string(a.ComparisonOperator), want.ComparisonOperator)
-	differs("threshold", aws.ToFloat64(a.Threshold), want.Threshold)
-	differs("missing data", aws.ToString(a.TreatMissingData), want.TreatMissingData)
-	differs("description", aws.ToString(a.AlarmDescription), want.AlarmDescription)
-	dims := map[string]string{}
-	for _, d := range a.Dimensions {
-		dims[aws.ToString(d.Name)] = aws.ToString(d.Value)
-	}
-	wantDims := map[string]string{}
-	for name, value := range want.Dimensions {
-		wantDims[name] = strings.ReplaceAll(value, streamReference, streamName)
-	}
-	differs("dimensions", dims, wantDims)
-	return errs
+	return alarms.Diff(deployed, synthesized)
 }
 
 func describeAlarm(ctx context.Context, t *testing.T, cw *cloudwatch.Client, name string) cwtypes.MetricAlarm {
@@ -358,8 +345,8 @@ func describeAlarm(ctx context.Context, t *testing.T, cw *cloudwatch.Client, nam
 
 func checkOutputValues(t *testing.T, p *project, s stack) {
 	t.Helper()
-	got := p.Outputs(t)
-	for name, want := range map[string]string{"kke_kinesis_stream_name": s.Stream().Name, "kke_kinesis_alarm_name": s.WriteThrottleAlarm().AlarmName} {
+	got := p.outputs(t)
+	for name, want := range map[string]string{"kke_kinesis_stream_name": s.stream().Name, "kke_kinesis_alarm_name": s.writeThrottleAlarm().AlarmName} {
 		if got[name] != want {
 			t.Errorf("cdktf output %s = %q, want %q", name, got[name], want)
 		}
@@ -369,15 +356,15 @@ func checkOutputValues(t *testing.T, p *project, s stack) {
 // requireGone: after a destroy, neither the stream nor any alarm of the stack exists.
 func requireGone(ctx context.Context, t *testing.T, k *kinesis.Client, cw *cloudwatch.Client, s stack) {
 	t.Helper()
-	_, err := k.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(s.Stream().Name)})
+	_, err := k.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(s.stream().Name)})
 	var notFound *ktypes.ResourceNotFoundException
 	if !errors.As(err, &notFound) {
-		t.Errorf("stream %s after destroy: want ResourceNotFoundException, got %v", s.Stream().Name, err)
+		t.Errorf("stream %s after destroy: want ResourceNotFoundException, got %v", s.stream().Name, err)
 	}
-	out, err := cw.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNames: s.AlarmNames()})
+	out, err := cw.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNames: s.alarmNames()})
 	switch {
 	case err != nil:
-		t.Errorf("describe alarms %v after destroy: %v", s.AlarmNames(), err)
+		t.Errorf("describe alarms %v after destroy: %v", s.alarmNames(), err)
 	case len(out.MetricAlarms) != 0:
 		t.Errorf("%d alarms of the stack still exist after destroy", len(out.MetricAlarms))
 	}

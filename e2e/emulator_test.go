@@ -25,8 +25,8 @@ import (
 // emulator is moto's server on a free loopback port, started by
 // scripts/emulator.sh (as the scripts start it) and owned by one test.
 type emulator struct {
-	URL string
-	Env []string // the environment for terraform and the cdktf CLI: the emulator, test credentials, the mirror
+	url string
+	env []string // the environment for terraform and the cdktf CLI: the emulator, test credentials, the mirror
 }
 
 func startEmulator(t *testing.T) *emulator {
@@ -46,14 +46,14 @@ func startEmulator(t *testing.T) *emulator {
 			reportServerErrors(t, filepath.Join(dir, "moto.log"))
 		}
 	})
-	e := &emulator{Env: env}
+	e := &emulator{env: env}
 	for _, kv := range env {
 		if url, ok := strings.CutPrefix(kv, "AWS_ENDPOINT_URL="); ok {
-			e.URL = url
+			e.url = url
 		}
 	}
-	if !strings.HasPrefix(e.URL, "http://127.0.0.1:") {
-		t.Fatalf("the emulator is at %q, want a loopback address", e.URL)
+	if !strings.HasPrefix(e.url, "http://127.0.0.1:") {
+		t.Fatalf("the emulator is at %q, want a loopback address", e.url)
 	}
 	return e
 }
@@ -107,7 +107,7 @@ func stopProcess(pid int) {
 func (e *emulator) awsConfig(region string) aws.Config {
 	return aws.Config{
 		Region:       region,
-		BaseEndpoint: aws.String(e.URL),
+		BaseEndpoint: aws.String(e.url),
 		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 			return aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test", Source: "emulator"}, nil
 		}),
@@ -134,7 +134,7 @@ func (e *emulator) kms(region string) *kms.Client {
 // not check signatures).
 func (e *emulator) createBucket(t *testing.T, bucket string) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPut, e.URL+"/"+bucket, nil)
+	req, _ := http.NewRequest(http.MethodPut, e.url+"/"+bucket, nil)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -148,7 +148,7 @@ func (e *emulator) createBucket(t *testing.T, bucket string) {
 // objectKeys lists the keys in an emulator bucket.
 func (e *emulator) objectKeys(t *testing.T, bucket string) []string {
 	t.Helper()
-	resp, err := http.Get(e.URL + "/" + bucket + "?list-type=2")
+	resp, err := http.Get(e.url + "/" + bucket + "?list-type=2")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,38 +29,38 @@ func deployEnvironments(t *testing.T, em *emulator) {
 	var k *kinesis.Client
 	runStages(t,
 		stage{"synth both environments and terraform init each", func(t *testing.T) {
-			p.mustCLI(t, "synth")
-			dev.Init(t)
-			prod.Init(t)
-			devStack, prodStack = dev.Synthesized(t), prod.Synthesized(t)
-			k = em.kinesis(devStack.Region())
+			p.cli(t, "synth")
+			dev.init(t)
+			prod.init(t)
+			devStack, prodStack = dev.synthesized(t), prod.synthesized(t)
+			k = em.kinesis(devStack.region())
 		}},
-		stage{"cdktf deploy '*'", func(t *testing.T) { p.mustCLI(t, "deploy", "*", "--auto-approve", "--no-color") }},
+		stage{"cdktf deploy '*'", func(t *testing.T) { p.cli(t, "deploy", "*", "--auto-approve", "--no-color") }},
 		stage{"each environment plans clean", func(t *testing.T) {
-			dev.RequireNoChanges(t, "dev after deploying both")
-			prod.RequireNoChanges(t, "prod after deploying both")
+			dev.requireNoChanges(t, "dev after deploying both")
+			prod.requireNoChanges(t, "prod after deploying both")
 		}},
 		stage{"AWS has both, each as synthesized", func(t *testing.T) {
-			requireNone(t, "dev stream", checkStream(ctx, k, devStack.Stream()))
-			requireNone(t, "prod stream", checkStream(ctx, k, prodStack.Stream()))
-			if devStack.Stream().ShardCount != 1 || prodStack.Stream().ShardCount != 2 {
-				t.Errorf("the environments' own settings did not reach the synth: dev %d, prod %d shards", devStack.Stream().ShardCount, prodStack.Stream().ShardCount)
+			requireNone(t, "dev stream", checkStream(ctx, k, devStack.stream()))
+			requireNone(t, "prod stream", checkStream(ctx, k, prodStack.stream()))
+			if devStack.stream().ShardCount != 1 || prodStack.stream().ShardCount != 2 {
+				t.Errorf("the environments' own settings did not reach the synth: dev %d, prod %d shards", devStack.stream().ShardCount, prodStack.stream().ShardCount)
 			}
 		}},
 		stage{"cdktf destroy kinesis-monitoring-dev", func(t *testing.T) {
-			p.mustCLI(t, "destroy", "kinesis-monitoring-dev", "--auto-approve", "--no-color")
+			p.cli(t, "destroy", "kinesis-monitoring-dev", "--auto-approve", "--no-color")
 		}},
 		stage{"dev is gone, prod untouched", func(t *testing.T) {
 			var notFound *ktypes.ResourceNotFoundException
-			if _, err := k.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(devStack.Stream().Name)}); !errors.As(err, &notFound) {
+			if _, err := k.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(devStack.stream().Name)}); !errors.As(err, &notFound) {
 				t.Errorf("dev's stream after its destroy: %v, want ResourceNotFoundException", err)
 			}
-			requireNone(t, "prod stream", checkStream(ctx, k, prodStack.Stream()))
-			prod.RequireNoChanges(t, "prod after destroying dev")
+			requireNone(t, "prod stream", checkStream(ctx, k, prodStack.stream()))
+			prod.requireNoChanges(t, "prod after destroying dev")
 		}},
 		stage{"cdktf destroy kinesis-monitoring-prod", func(t *testing.T) {
-			p.mustCLI(t, "destroy", "kinesis-monitoring-prod", "--auto-approve", "--no-color")
-			requireGone(ctx, t, k, em.cloudwatch(prodStack.Region()), prodStack)
+			p.cli(t, "destroy", "kinesis-monitoring-prod", "--auto-approve", "--no-color")
+			requireGone(ctx, t, k, em.cloudwatch(prodStack.region()), prodStack)
 		}},
 	)
 }

@@ -3,6 +3,11 @@
 // AWS emulator, checked through the AWS SDK for Go v2. The app's own fast
 // tests live in the project directory; these take minutes, and -short skips
 // them.
+//
+// The helpers are unexported, methods and fields alike (but for the fields
+// encoding/json and go-cmp read). A helper that can fail comes as a pair, as
+// terratest's X and XE: tryX returns the error (p.tryDeploy, p.tryPlan,
+// p.tryCLI), x fails the test with it (p.deploy, p.plan, p.cli).
 package e2e
 
 import (

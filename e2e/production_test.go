@@ -72,36 +72,36 @@ func deployProduction(t *testing.T, em *emulator) {
 	runStages(t,
 		stage{"bootstrap the state bucket, synth and terraform init", func(t *testing.T) {
 			em.createBucket(t, bucket) // the documented bootstrap step
-			a.SynthAndInit(t)
-			s = a.Synthesized(t)
-			k, cw, topics = em.kinesis(s.Region()), em.cloudwatch(s.Region()), em.sns(s.Region())
+			a.synthAndInit(t)
+			s = a.synthesized(t)
+			k, cw, topics = em.kinesis(s.region()), em.cloudwatch(s.region()), em.sns(s.region())
 		}},
-		stage{"cdktf deploy", func(t *testing.T) { a.Deploy(t) }},
-		stage{"terraform plan: no changes", func(t *testing.T) { a.RequireNoChanges(t, "after deploying the production settings") }},
+		stage{"cdktf deploy", func(t *testing.T) { a.deploy(t) }},
+		stage{"terraform plan: no changes", func(t *testing.T) { a.requireNoChanges(t, "after deploying the production settings") }},
 		stage{"AWS has what was synthesized", func(t *testing.T) {
-			requireNone(t, "stream", checkStream(ctx, k, s.Stream()))
+			requireNone(t, "stream", checkStream(ctx, k, s.stream()))
 			for _, alarm := range s.Resource.Alarms {
-				requireNone(t, "alarm "+alarm.AlarmName, checkAlarm(ctx, cw, alarm, s.Stream().Name))
+				requireNone(t, "alarm "+alarm.AlarmName, checkAlarm(ctx, cw, alarm, s.stream().Name))
 			}
-			topic := a.Outputs(t)["alert_topic_arn"]
+			topic := a.outputs(t)["alert_topic_arn"]
 			if topic == "" {
 				t.Fatal("no alert_topic_arn output")
 			}
 			requireNone(t, "alert routing", checkRouting(ctx, cw, topics, s, topic))
-			requireNone(t, "alert topic encryption", checkTopicEncryption(ctx, topics, em.kms(s.Region()), topic))
+			requireNone(t, "alert topic encryption", checkTopicEncryption(ctx, topics, em.kms(s.region()), topic))
 			requireNone(t, "dashboard", checkDashboardDeployed(ctx, cw, s))
 			if keys := em.objectKeys(t, bucket); !cmp.Equal(keys, []string{s.Terraform.Backend.S3.Key}) {
 				t.Errorf("bucket holds %v, want only the state %s", keys, s.Terraform.Backend.S3.Key)
 			}
 		}},
-		stage{"teammate: synth and terraform init", b.SynthAndInit},
+		stage{"teammate: synth and terraform init", b.synthAndInit},
 		stage{"two deploys at once: the lock holds", func(t *testing.T) {
-			a.SetContext(t, updated)
+			a.setContext(t, updated)
 			// The update (tags, a shard, longer retention) keeps the first
 			// deploy in apply, holding the lock.
 			first := a.startDeploy(t, "Modifying...")
 			select {
-			case <-first.Marked:
+			case <-first.marked:
 			case <-time.After(3 * time.Minute):
 				t.Fatal("the first deploy never started modifying")
 			}
@@ -111,26 +111,26 @@ func deployProduction(t *testing.T, em *emulator) {
 			}
 			// The first deploy's terraform is paused while it holds the lock,
 			// so the teammate meets the lock however slow the machine is.
-			if !signalTerraform(t, a.StackDir(), syscall.SIGSTOP) {
+			if !signalTerraform(t, a.stackDir(), syscall.SIGSTOP) {
 				t.Fatal("no terraform of the first deploy to pause")
 			}
 			resumed := false
 			resume := func() {
 				if !resumed {
-					resumed = signalTerraform(t, a.StackDir(), syscall.SIGCONT)
+					resumed = signalTerraform(t, a.stackDir(), syscall.SIGCONT)
 				}
 			}
 			defer resume()
 			// The teammate's deploy (synthesized already) fails cleanly on the lock…
-			out, err := b.TryDeploy([]string{"--skip-synth"})
+			out, err := b.tryDeploy([]string{"--skip-synth"})
 			refused := err != nil && strings.Contains(out, "Error acquiring the state lock")
 			resume()
 			// …or waits for it with a lock timeout and then finds nothing to do.
 			waitStart := time.Now()
 			lockedAtStart := slices.Contains(em.objectKeys(t, bucket), lock)
-			waitOut, waitErr := b.TryDeploy([]string{"--skip-synth"}, "TF_CLI_ARGS_plan=-lock-timeout=5m", "TF_CLI_ARGS_apply=-lock-timeout=5m")
+			waitOut, waitErr := b.tryDeploy([]string{"--skip-synth"}, "TF_CLI_ARGS_plan=-lock-timeout=5m", "TF_CLI_ARGS_apply=-lock-timeout=5m")
 			waited := time.Since(waitStart)
-			firstOut, firstErr := first.Wait()
+			firstOut, firstErr := first.wait()
 			if firstErr != "" {
 				t.Fatalf("the first deploy failed: %s\n%s", firstErr, firstOut)
 			}
@@ -143,9 +143,9 @@ func deployProduction(t *testing.T, em *emulator) {
 			t.Logf("waiting deploy started with the lock %s held and took %.1f s", map[bool]string{true: "still", false: "no longer"}[lockedAtStart], waited.Seconds())
 		}},
 		stage{"state intact: both checkouts plan clean", func(t *testing.T) {
-			a.RequireNoChanges(t, "first checkout after the concurrent deploys")
-			b.RequireNoChanges(t, "teammate's checkout after the concurrent deploys")
-			if got, want := a.StateList(t), a.SynthesizedAddresses(t); !cmp.Equal(got, want) || len(want) < 10 {
+			a.requireNoChanges(t, "first checkout after the concurrent deploys")
+			b.requireNoChanges(t, "teammate's checkout after the concurrent deploys")
+			if got, want := a.stateList(t), a.synthesizedAddresses(t); !cmp.Equal(got, want) || len(want) < 10 {
 				t.Errorf("the state lists %v, want every synthesized resource: %v", got, want)
 			}
 			if keys := em.objectKeys(t, bucket); !cmp.Equal(keys, []string{s.Terraform.Backend.S3.Key}) {
@@ -153,9 +153,9 @@ func deployProduction(t *testing.T, em *emulator) {
 			}
 		}},
 		stage{"tags and the new shard reached AWS", func(t *testing.T) {
-			s2 := a.Synthesized(t)
-			requireNone(t, "stream", checkStream(ctx, k, s2.Stream()))
-			tags, err := k.ListTagsForStream(ctx, &kinesis.ListTagsForStreamInput{StreamName: aws.String(s2.Stream().Name)})
+			s2 := a.synthesized(t)
+			requireNone(t, "stream", checkStream(ctx, k, s2.stream()))
+			tags, err := k.ListTagsForStream(ctx, &kinesis.ListTagsForStreamInput{StreamName: aws.String(s2.stream().Name)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -167,7 +167,7 @@ func deployProduction(t *testing.T, em *emulator) {
 				t.Errorf("stream tags %v, want %v", got, want)
 			}
 		}},
-		stage{"cdktf destroy", func(t *testing.T) { a.Destroy(t) }},
+		stage{"cdktf destroy", func(t *testing.T) { a.destroy(t) }},
 		stage{"all is gone", func(t *testing.T) {
 			requireGone(ctx, t, k, cw, s)
 			list, err := topics.ListTopics(ctx, &sns.ListTopicsInput{})
@@ -182,7 +182,7 @@ func deployProduction(t *testing.T, em *emulator) {
 // INSUFFICIENT_DATA, and the topic has the synthesized e-mail subscriptions.
 func checkRouting(ctx context.Context, cw *cloudwatch.Client, topics *sns.Client, s stack, topic string) []string {
 	var errs []string
-	names := s.AlarmNames()
+	names := s.alarmNames()
 	out, err := cw.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNames: names})
 	if err != nil {
 		return []string{err.Error()}
@@ -208,7 +208,7 @@ func checkRouting(ctx context.Context, cw *cloudwatch.Client, topics *sns.Client
 			endpoints = append(endpoints, aws.ToString(sub.Endpoint))
 		}
 	}
-	wantEmails := s.Emails()
+	wantEmails := s.emails()
 	slices.Sort(endpoints)
 	slices.Sort(wantEmails)
 	if len(wantEmails) == 0 || !cmp.Equal(endpoints, wantEmails) {
@@ -230,7 +230,7 @@ func checkDashboardDeployed(ctx context.Context, cw *cloudwatch.Client, s stack)
 	}
 	body := aws.ToString(dash.DashboardBody)
 	var errs []string
-	alarms, err := cw.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNames: s.AlarmNames()})
+	alarms, err := cw.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNames: s.alarmNames()})
 	if err != nil {
 		return []string{err.Error()}
 	}
@@ -239,8 +239,8 @@ func checkDashboardDeployed(ctx context.Context, cw *cloudwatch.Client, s stack)
 			errs = append(errs, "dashboard lacks the alarm "+aws.ToString(a.AlarmArn))
 		}
 	}
-	if !strings.Contains(body, `"StreamName","`+s.Stream().Name+`"`) {
-		errs = append(errs, "dashboard does not chart the stream "+s.Stream().Name)
+	if !strings.Contains(body, `"StreamName","`+s.stream().Name+`"`) {
+		errs = append(errs, "dashboard does not chart the stream "+s.stream().Name)
 	}
 	return errs
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -26,23 +27,23 @@ import (
 // CLI synthesizes and deploys it; terraform (through terraform-exec) plans
 // and inspects the stack it wrote. Everything goes to the emulator.
 type project struct {
-	Dir       string
-	Stack     string // the stack terraform runs for
+	dir       string
+	stack     string // the stack terraform runs for
 	env       []string
-	cli       string
+	cdktf     string // the cdktf CLI
 	terraform string
 }
 
 func newProject(t *testing.T, em *emulator, ctx map[string]any) *project {
 	t.Helper()
 	p := &project{
-		Dir:       t.TempDir(),
-		Stack:     "kinesis-monitoring",
-		env:       em.Env,
-		cli:       cdktfCLI(t),
+		dir:       t.TempDir(),
+		stack:     "kinesis-monitoring",
+		env:       em.env,
+		cdktf:     cdktfCLI(t),
 		terraform: testkit.Tool(t, "terraform", "deploys run terraform"),
 	}
-	p.SetContext(t, ctx)
+	p.setContext(t, ctx)
 	return p
 }
 
@@ -57,14 +58,14 @@ func cdktfCLI(t *testing.T) string {
 	return testkit.Tool(t, "cdktf", "the cdktf CLI: run npm ci in the project directory")
 }
 
-// SetContext writes the project's cdktf.json with the given settings; the
+// setContext writes the project's cdktf.json with the given settings; the
 // next cdktf command synthesizes them.
-func (p *project) SetContext(t *testing.T, ctx map[string]any) {
+func (p *project) setContext(t *testing.T, ctx map[string]any) {
 	t.Helper()
 	data, _ := json.MarshalIndent(map[string]any{
 		"language": "go", "app": app, "sendCrashReports": "false", "context": ctx,
 	}, "", "  ")
-	if err := os.WriteFile(filepath.Join(p.Dir, "cdktf.json"), data, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(p.dir, "cdktf.json"), data, 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -72,38 +73,38 @@ func (p *project) SetContext(t *testing.T, ctx map[string]any) {
 // forStack is the same project seen through another of its stacks.
 func (p *project) forStack(name string) *project {
 	q := *p
-	q.Stack = name
+	q.stack = name
 	return &q
 }
 
-// StackDir is where cdktf runs terraform for the stack.
-func (p *project) StackDir() string { return filepath.Join(p.Dir, "cdktf.out", "stacks", p.Stack) }
+// stackDir is where cdktf runs terraform for the stack.
+func (p *project) stackDir() string { return filepath.Join(p.dir, "cdktf.out", "stacks", p.stack) }
 
 // statePath is the stack's local state file.
-func (p *project) statePath() string { return filepath.Join(p.Dir, "terraform."+p.Stack+".tfstate") }
+func (p *project) statePath() string { return filepath.Join(p.dir, "terraform."+p.stack+".tfstate") }
 
-// Synthesized is the stack as the last synth wrote it.
-func (p *project) Synthesized(t *testing.T) stack {
+// synthesized is the stack as the last synth wrote it.
+func (p *project) synthesized(t *testing.T) stack {
 	t.Helper()
-	s, ok := readSynth(t, filepath.Join(p.Dir, "cdktf.out")).Stacks[p.Stack]
+	s, ok := readSynth(t, filepath.Join(p.dir, "cdktf.out")).stacks[p.stack]
 	if !ok {
-		t.Fatalf("the synth holds no stack %s", p.Stack)
+		t.Fatalf("the synth holds no stack %s", p.stack)
 	}
-	return s.Stack
+	return s.stack
 }
 
-// SynthesizedAddresses are the addresses of every resource in the stack as
+// synthesizedAddresses are the addresses of every resource in the stack as
 // the last synth wrote it (type.name), sorted.
-func (p *project) SynthesizedAddresses(t *testing.T) []string {
+func (p *project) synthesizedAddresses(t *testing.T) []string {
 	t.Helper()
-	s, ok := readSynth(t, filepath.Join(p.Dir, "cdktf.out")).Stacks[p.Stack]
+	s, ok := readSynth(t, filepath.Join(p.dir, "cdktf.out")).stacks[p.stack]
 	if !ok {
-		t.Fatalf("the synth holds no stack %s", p.Stack)
+		t.Fatalf("the synth holds no stack %s", p.stack)
 	}
 	var doc struct {
 		Resource map[string]map[string]json.RawMessage `json:"resource"`
 	}
-	if err := json.Unmarshal(s.File, &doc); err != nil {
+	if err := json.Unmarshal(s.file, &doc); err != nil {
 		t.Fatal(err)
 	}
 	var addrs []string
@@ -116,110 +117,114 @@ func (p *project) SynthesizedAddresses(t *testing.T) []string {
 	return addrs
 }
 
-// CLI runs cdktf with the arguments and extra environment, and returns its
-// combined output.
-func (p *project) CLI(args []string, env ...string) (string, error) {
-	cmd := exec.Command(p.cli, args...)
-	cmd.Dir, cmd.Env = p.Dir, append(append([]string{}, p.env...), env...)
+// tryCLI runs cdktf with the arguments and extra environment, and returns its
+// combined output; a command that fails returns its error.
+func (p *project) tryCLI(args []string, env ...string) (string, error) {
+	cmd := exec.Command(p.cdktf, args...)
+	cmd.Dir, cmd.Env = p.dir, append(append([]string{}, p.env...), env...)
 	out, err := cmd.CombinedOutput()
 	return string(out), err
 }
 
-func (p *project) mustCLI(t *testing.T, args ...string) string {
+// cli is tryCLI for a command that must succeed.
+func (p *project) cli(t *testing.T, args ...string) string {
 	t.Helper()
-	out, err := p.CLI(args)
+	out, err := p.tryCLI(args)
 	if err != nil {
 		t.Fatalf("cdktf %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
 	return out
 }
 
-// SynthAndInit synthesizes and runs terraform init in the stack directory,
+// synthAndInit synthesizes and runs terraform init in the stack directory,
 // so the provider comes from the configured mirror (a first cdktf deploy
 // would otherwise run terraform providers lock, which ignores mirrors).
-func (p *project) SynthAndInit(t *testing.T) {
+func (p *project) synthAndInit(t *testing.T) {
 	t.Helper()
-	p.mustCLI(t, "synth")
-	p.Init(t)
+	p.cli(t, "synth")
+	p.init(t)
 }
 
-// Init runs terraform init in the stack directory.
-func (p *project) Init(t *testing.T) {
+// init runs terraform init in the stack directory.
+func (p *project) init(t *testing.T) {
 	t.Helper()
 	if err := p.tf(t).Init(context.Background()); err != nil {
 		testkit.Missing(t, "terraform init could not install hashicorp/aws (offline? set "+testkit.ProviderMirrorVar+"): "+testkit.FirstError(err.Error()))
 	}
 }
 
-func (p *project) Deploy(t *testing.T) string {
-	t.Helper()
-	return p.mustCLI(t, "deploy", "--auto-approve", "--no-color")
+// deployArgs are the arguments of every cdktf deploy of the tests.
+var deployArgs = []string{"deploy", "--auto-approve", "--no-color"}
+
+// tryDeploy runs cdktf deploy with extra arguments and environment, and
+// returns its output; a deploy that fails returns its error.
+func (p *project) tryDeploy(extraArgs []string, extraEnv ...string) (string, error) {
+	return p.tryCLI(append(slices.Clone(deployArgs), extraArgs...), extraEnv...)
 }
 
-// TryDeploy is a deploy that may fail, with extra arguments and environment.
-func (p *project) TryDeploy(extraArgs []string, extraEnv ...string) (string, error) {
-	return p.CLI(append([]string{"deploy", "--auto-approve", "--no-color"}, extraArgs...), extraEnv...)
+// deploy is tryDeploy, without extras, for a deploy that must succeed.
+func (p *project) deploy(t *testing.T) string {
+	t.Helper()
+	out, err := p.tryDeploy(nil)
+	if err != nil {
+		t.Fatalf("cdktf %s: %v\n%s", strings.Join(deployArgs, " "), err, out)
+	}
+	return out
 }
 
-func (p *project) Diff(t *testing.T) string {
+func (p *project) diff(t *testing.T) string {
 	t.Helper()
-	return p.mustCLI(t, "diff", "--no-color")
+	return p.cli(t, "diff", "--no-color")
 }
 
-func (p *project) Destroy(t *testing.T) string {
+func (p *project) destroy(t *testing.T) string {
 	t.Helper()
-	return p.mustCLI(t, "destroy", "--auto-approve", "--no-color")
+	return p.cli(t, "destroy", "--auto-approve", "--no-color")
 }
 
 // tf is terraform (terraform-exec) in the stack directory, with the
 // project's environment.
 func (p *project) tf(t *testing.T) *tfexec.Terraform {
 	t.Helper()
-	return newTerraform(t, p.StackDir(), p.terraform, p.env)
+	return newTerraform(t, p.stackDir(), p.terraform, p.env)
 }
 
-// Plan runs terraform plan on the synthesized stack (as it is, without a new
-// synth) and returns whether it has changes, the plan as JSON and what plan
-// printed.
-func (p *project) Plan(t *testing.T) (bool, *tfjson.Plan, string) {
+// tryPlan runs terraform plan on the synthesized stack (as it is, without a
+// new synth) and returns whether it has changes, the plan as JSON and what
+// plan printed; a plan that fails returns its error, which holds what
+// terraform wrote to stderr.
+func (p *project) tryPlan(t *testing.T) (changes bool, plan *tfjson.Plan, printed string, err error) {
 	t.Helper()
 	ctx := context.Background()
 	tf := p.tf(t)
-	var printed bytes.Buffer
-	tf.SetStdout(&printed)
+	var out bytes.Buffer
+	tf.SetStdout(&out)
 	planFile := filepath.Join(t.TempDir(), "plan.bin")
-	changes, err := tf.Plan(ctx, tfexec.Out(planFile))
-	if err != nil {
-		t.Fatalf("terraform plan: %v\n%s", err, printed.String())
+	if changes, err = tf.Plan(ctx, tfexec.Out(planFile)); err != nil {
+		return false, nil, out.String(), fmt.Errorf("terraform plan: %w", err)
 	}
 	tf.SetStdout(io.Discard)
-	plan, err := tf.ShowPlanFile(ctx, planFile)
-	if err != nil {
-		t.Fatalf("terraform show -json: %v", err)
+	if plan, err = tf.ShowPlanFile(ctx, planFile); err != nil {
+		return false, nil, out.String(), fmt.Errorf("terraform show -json: %w", err)
 	}
-	return changes, plan, printed.String()
+	return changes, plan, out.String(), nil
 }
 
-// TryPlan runs terraform plan on the synthesized stack, for a plan that may
-// fail, and returns what it printed and, when it failed, its error output
-// after that.
-func (p *project) TryPlan(t *testing.T) (string, error) {
+// plan is tryPlan for a plan that must succeed.
+func (p *project) plan(t *testing.T) (changes bool, plan *tfjson.Plan, printed string) {
 	t.Helper()
-	tf := p.tf(t)
-	var printed bytes.Buffer
-	tf.SetStdout(&printed)
-	_, err := tf.Plan(context.Background())
+	changes, plan, printed, err := p.tryPlan(t)
 	if err != nil {
-		return printed.String() + "\n" + err.Error(), err
+		t.Fatalf("%v\n%s", err, printed)
 	}
-	return printed.String(), nil
+	return changes, plan, printed
 }
 
-// RequireNoChanges asserts the specification's acceptance: terraform plan
+// requireNoChanges asserts the specification's acceptance: terraform plan
 // finds nothing to do, and says so.
-func (p *project) RequireNoChanges(t *testing.T, when string) {
+func (p *project) requireNoChanges(t *testing.T, when string) {
 	t.Helper()
-	changes, plan, printed := p.Plan(t)
+	changes, plan, printed := p.plan(t)
 	if changes || !strings.Contains(printed, "No changes. Your infrastructure matches the configuration.") {
 		t.Fatalf("%s: terraform plan has changes (%s), want \"No changes\":\n%s", when, summarize(plan), printed)
 	}
@@ -244,11 +249,11 @@ func actionsText(a tfjson.Actions) string {
 	return strings.Join(words, "+")
 }
 
-// Outputs reads the stack outputs through cdktf output --outputs-file.
-func (p *project) Outputs(t *testing.T) map[string]string {
+// outputs reads the stack outputs through cdktf output --outputs-file.
+func (p *project) outputs(t *testing.T) map[string]string {
 	t.Helper()
-	file := filepath.Join(p.Dir, "outputs.json")
-	p.mustCLI(t, "output", "--outputs-file", file, "--no-color")
+	file := filepath.Join(p.dir, "outputs.json")
+	p.cli(t, "output", "--outputs-file", file, "--no-color")
 	data, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
@@ -257,12 +262,12 @@ func (p *project) Outputs(t *testing.T) map[string]string {
 	if err := json.Unmarshal(data, &all); err != nil {
 		t.Fatalf("outputs file: %v\n%s", err, data)
 	}
-	return all[p.Stack]
+	return all[p.stack]
 }
 
-// StateResources are the managed resources in the stack's state (not its
+// stateResources are the managed resources in the stack's state (not its
 // data sources), by address.
-func (p *project) StateResources(t *testing.T) map[string]*tfjson.StateResource {
+func (p *project) stateResources(t *testing.T) map[string]*tfjson.StateResource {
 	t.Helper()
 	state, err := p.tf(t).Show(context.Background())
 	if err != nil {
@@ -279,12 +284,12 @@ func (p *project) StateResources(t *testing.T) map[string]*tfjson.StateResource 
 	return resources
 }
 
-// StateList lists the managed resources in the stack's state (not its data
+// stateList lists the managed resources in the stack's state (not its data
 // sources).
-func (p *project) StateList(t *testing.T) []string {
+func (p *project) stateList(t *testing.T) []string {
 	t.Helper()
 	var addrs []string
-	for addr := range p.StateResources(t) {
+	for addr := range p.stateResources(t) {
 		addrs = append(addrs, addr)
 	}
 	slices.Sort(addrs)
@@ -305,39 +310,39 @@ func maps(ms ...map[string]any) map[string]any {
 // backgroundDeploy is a cdktf deploy running in the background, in a
 // process group of its own (as a CI job's step runs).
 type backgroundDeploy struct {
-	// Marked is closed once a line of the output contains the marker, or
+	// marked is closed once a line of the output contains the marker, or
 	// when the deploy ends without one.
-	Marked <-chan struct{}
-	// Ended is closed when cdktf has exited; Wait then returns at once.
-	Ended   <-chan struct{}
+	marked <-chan struct{}
+	// ended is closed when cdktf has exited; wait then returns at once.
+	ended   <-chan struct{}
 	pid     int
 	output  string
 	errText string
 }
 
-// Wait waits for the deploy to end and returns its output and error text
+// wait waits for the deploy to end and returns its output and error text
 // ("" on success, as exec reports it otherwise: "exit status 1",
 // "signal: killed").
-func (d *backgroundDeploy) Wait() (output, errText string) {
-	<-d.Ended
+func (d *backgroundDeploy) wait() (output, errText string) {
+	<-d.ended
 	return d.output, d.errText
 }
 
-// KillGroup sends SIGKILL to the deploy's process group, the hard end a CI
+// killGroup sends SIGKILL to the deploy's process group, the hard end a CI
 // runner gives a job step past its timeout.
-func (d *backgroundDeploy) KillGroup(t *testing.T) {
+func (d *backgroundDeploy) killGroup(t *testing.T) {
 	t.Helper()
 	if err := syscall.Kill(-d.pid, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 }
 
-// startDeploy runs cdktf deploy in the background; Marked is closed once a
+// startDeploy runs cdktf deploy in the background; marked is closed once a
 // line of its output contains marker.
 func (p *project) startDeploy(t *testing.T, marker string) *backgroundDeploy {
 	t.Helper()
-	cmd := exec.Command(p.cli, "deploy", "--auto-approve", "--no-color")
-	cmd.Dir, cmd.Env = p.Dir, p.env
+	cmd := exec.Command(p.cdktf, "deploy", "--auto-approve", "--no-color")
+	cmd.Dir, cmd.Env = p.dir, p.env
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	pipe, err := cmd.StdoutPipe()
 	if err != nil {
@@ -348,7 +353,7 @@ func (p *project) startDeploy(t *testing.T, marker string) *backgroundDeploy {
 		t.Fatal(err)
 	}
 	marked, ended := make(chan struct{}), make(chan struct{})
-	d := &backgroundDeploy{Marked: marked, Ended: ended, pid: cmd.Process.Pid}
+	d := &backgroundDeploy{marked: marked, ended: ended, pid: cmd.Process.Pid}
 	go func() {
 		var all strings.Builder
 		seen := false

@@ -29,8 +29,8 @@ func deployLostState(t *testing.T, em *emulator) {
 	k := em.kinesis("eu-central-1")
 	var arn string
 	runStages(t,
-		stage{"synth and terraform init", p.SynthAndInit},
-		stage{"cdktf deploy", func(t *testing.T) { p.Deploy(t); p.RequireNoChanges(t, "after the first deploy") }},
+		stage{"synth and terraform init", p.synthAndInit},
+		stage{"cdktf deploy", func(t *testing.T) { p.deploy(t); p.requireNoChanges(t, "after the first deploy") }},
 		stage{"a producer writes records", func(t *testing.T) {
 			putRecords(ctx, t, k, name)
 			arn = streamARN(ctx, t, k, name)
@@ -42,7 +42,7 @@ func deployLostState(t *testing.T, em *emulator) {
 			os.Remove(p.statePath() + ".backup")
 		}},
 		stage{"a plain deploy fails on the existing stream and changes nothing", func(t *testing.T) {
-			out, err := p.TryDeploy(nil)
+			out, err := p.tryDeploy(nil)
 			if err == nil || !strings.Contains(out, "ResourceInUseException") {
 				t.Fatalf("deploy without state: %v, want ResourceInUseException:\n%s", err, out)
 			}
@@ -51,8 +51,8 @@ func deployLostState(t *testing.T, em *emulator) {
 			}
 		}},
 		stage{"adoptExisting: the stream and the alarm are imported", func(t *testing.T) {
-			p.SetContext(t, maps(settings, map[string]any{"adoptExisting": true}))
-			out := p.Deploy(t)
+			p.setContext(t, maps(settings, map[string]any{"adoptExisting": true}))
+			out := p.deploy(t)
 			if !strings.Contains(out, "2 imported") || !strings.Contains(out, "0 destroyed") {
 				t.Errorf("adopting deploy did not import both or destroyed something:\n%s", out)
 			}
@@ -63,11 +63,11 @@ func deployLostState(t *testing.T, em *emulator) {
 				t.Errorf("records after the adoption: %q, want the three written before", got)
 			}
 		}},
-		stage{"the next plan is clean, adoptExisting still on", func(t *testing.T) { p.RequireNoChanges(t, "after adopting") }},
+		stage{"the next plan is clean, adoptExisting still on", func(t *testing.T) { p.requireNoChanges(t, "after adopting") }},
 		stage{"cdktf destroy (unprotected)", func(t *testing.T) {
-			p.SetContext(t, maps(settings, map[string]any{"protect": false}))
-			p.Deploy(t)
-			p.Destroy(t)
+			p.setContext(t, maps(settings, map[string]any{"protect": false}))
+			p.deploy(t)
+			p.destroy(t)
 			requireStreamGone(ctx, t, k, name)
 		}},
 	)
@@ -84,13 +84,13 @@ func deployInterrupted(t *testing.T, em *emulator) {
 	p := newProject(t, em, settings)
 	k := em.kinesis(region)
 	runStages(t, append([]stage{
-		{"synth and terraform init", p.SynthAndInit},
+		{"synth and terraform init", p.synthAndInit},
 		{"cdktf deploy, interrupted while the stream is created", func(t *testing.T) {
 			d := p.startDeploy(t, "aws_kinesis_stream.stream (stream): Creating...")
-			<-d.Marked
+			<-d.marked
 			time.Sleep(2 * time.Second) // the provider waits for ACTIVE
-			interrupted := signalTerraform(t, p.StackDir(), syscall.SIGINT)
-			output, _ := d.Wait()
+			interrupted := signalTerraform(t, p.stackDir(), syscall.SIGINT)
+			output, _ := d.wait()
 			if !interrupted {
 				t.Fatalf("the deploy never reached the stream's creation, or terraform was not found:\n%s", output)
 			}
@@ -111,7 +111,7 @@ func deployKilledTerraform(t *testing.T, em *emulator) {
 	p := newProject(t, em, settings)
 	k := em.kinesis(region)
 	runStages(t, append(killedStages(ctx, p, k, name, func(t *testing.T, p *project, _ *backgroundDeploy) {
-		if !signalTerraform(t, p.StackDir(), syscall.SIGKILL) {
+		if !signalTerraform(t, p.stackDir(), syscall.SIGKILL) {
 			t.Fatal("no terraform process in the stack directory")
 		}
 	}, "", "No outputs found."), adoptUnknownStream(ctx, p, k, settings)...)...)
@@ -129,13 +129,13 @@ func deployKilledGroup(t *testing.T, em *emulator) {
 	p := newProject(t, em, scenarioSettings(name, region))
 	k := em.kinesis(region)
 	runStages(t, killedStages(ctx, p, k, name, func(t *testing.T, p *project, d *backgroundDeploy) {
-		for pid, exe := range processesIn(t, p.StackDir()) {
+		for pid, exe := range processesIn(t, p.stackDir()) {
 			if exe == "terraform" {
 				t.Logf("terraform (pid %d) is in process group %d, session %d; the deploy's group is %d",
 					pid, procStat(pid, 5), procStat(pid, 6), d.pid)
 			}
 		}
-		d.KillGroup(t)
+		d.killGroup(t)
 	}, "signal: killed", "")...)
 }
 
@@ -148,7 +148,7 @@ func deployKilledGroup(t *testing.T, em *emulator) {
 // unless that is "".
 func killedStages(ctx context.Context, p *project, k *kinesis.Client, name string, kill func(*testing.T, *project, *backgroundDeploy), wantExit, wantLast string) []stage {
 	return []stage{
-		{"synth and terraform init", p.SynthAndInit},
+		{"synth and terraform init", p.synthAndInit},
 		{"cdktf deploy, killed once the stream is ACTIVE", func(t *testing.T) {
 			output, errText := stopAfterActive(ctx, t, p, k, name, kill)
 			if errText != wantExit || !strings.HasSuffix(strings.TrimSpace(output), wantLast) {
@@ -160,14 +160,14 @@ func killedStages(ctx context.Context, p *project, k *kinesis.Client, name strin
 			if s := describeStream(ctx, t, k, name); s.StreamStatus != ktypes.StreamStatusActive {
 				t.Errorf("stream %s is %s, want ACTIVE", name, s.StreamStatus)
 			}
-			if got := p.StateList(t); len(got) != 0 {
+			if got := p.stateList(t); len(got) != 0 {
 				t.Errorf("the state holds %v, want nothing", got)
 			}
 			size := int64(-1)
 			if info, err := os.Stat(p.statePath()); err == nil {
 				size = info.Size()
 			}
-			_, lockErr := os.Stat(filepath.Join(p.Dir, ".terraform."+p.Stack+".tfstate.lock.info"))
+			_, lockErr := os.Stat(filepath.Join(p.dir, ".terraform."+p.stack+".tfstate.lock.info"))
 			t.Logf("the state file has %d bytes (-1: none); the lock info file is left: %v", size, lockErr == nil)
 		}},
 		rerunFailsInUse(ctx, p, k, name),
@@ -180,7 +180,7 @@ func killedStages(ctx context.Context, p *project, k *kinesis.Client, name strin
 func rerunFailsInUse(ctx context.Context, p *project, k *kinesis.Client, name string) stage {
 	return stage{"the re-run fails: the stream exists, Terraform does not know it", func(t *testing.T) {
 		created := aws.ToTime(waitActive(ctx, t, k, name).StreamCreationTimestamp)
-		out, err := p.TryDeploy(nil)
+		out, err := p.tryDeploy(nil)
 		if err == nil || !strings.Contains(out, "ResourceInUseException") {
 			t.Fatalf("re-run after the interrupt: %v, want ResourceInUseException:\n%s", err, out)
 		}
@@ -198,12 +198,12 @@ func adoptUnknownStream(ctx context.Context, p *project, k *kinesis.Client, sett
 	return []stage{
 		{"recovery as README says: adoptExisting [\"stream\"]", func(t *testing.T) {
 			created := aws.ToTime(describeStream(ctx, t, k, name).StreamCreationTimestamp)
-			p.SetContext(t, maps(settings, map[string]any{"adoptExisting": []any{"stream"}}))
-			if out := p.Deploy(t); !strings.Contains(out, "1 imported") || !strings.Contains(out, "0 destroyed") {
+			p.setContext(t, maps(settings, map[string]any{"adoptExisting": []any{"stream"}}))
+			if out := p.deploy(t); !strings.Contains(out, "1 imported") || !strings.Contains(out, "0 destroyed") {
 				t.Errorf("the recovering deploy did not import the stream, or destroyed something:\n%s", out)
 			}
 			requireSameStream(ctx, t, k, name, created)
-			p.RequireNoChanges(t, "after the recovery")
+			p.requireNoChanges(t, "after the recovery")
 		}},
 		{"exactly one stream", func(t *testing.T) {
 			out, err := k.ListStreams(ctx, &kinesis.ListStreamsInput{})
@@ -220,7 +220,7 @@ func adoptUnknownStream(ctx context.Context, p *project, k *kinesis.Client, sett
 				t.Errorf("%d streams named %s*, want 1: %v", n, name, out.StreamNames)
 			}
 		}},
-		{"cdktf destroy", func(t *testing.T) { p.Destroy(t); requireStreamGone(ctx, t, k, name) }},
+		{"cdktf destroy", func(t *testing.T) { p.destroy(t); requireStreamGone(ctx, t, k, name) }},
 	}
 }
 
@@ -240,10 +240,10 @@ func deployTainted(t *testing.T, em *emulator) {
 	k := em.kinesis("ca-central-1")
 	var before *ktypes.StreamDescriptionSummary
 	runStages(t,
-		stage{"synth and terraform init", p.SynthAndInit},
+		stage{"synth and terraform init", p.synthAndInit},
 		stage{"cdktf deploy, SIGINT to terraform once the stream is ACTIVE", func(t *testing.T) {
 			output, errText := stopAfterActive(ctx, t, p, k, name, func(t *testing.T, p *project, _ *backgroundDeploy) {
-				if !signalTerraform(t, p.StackDir(), syscall.SIGINT) {
+				if !signalTerraform(t, p.stackDir(), syscall.SIGINT) {
 					t.Fatal("no terraform process in the stack directory")
 				}
 			})
@@ -253,9 +253,9 @@ func deployTainted(t *testing.T, em *emulator) {
 			t.Logf("the interrupted deploy ended with %q and printed:\n%s", errText, output)
 		}},
 		stage{"the state marks the stream tainted", func(t *testing.T) {
-			state := p.StateResources(t)
+			state := p.stateResources(t)
 			if r := state["aws_kinesis_stream.stream"]; r == nil || !r.Tainted || len(state) != 1 {
-				t.Fatalf("the state holds %v, want only the stream, tainted", p.StateList(t))
+				t.Fatalf("the state holds %v, want only the stream, tainted", p.stateList(t))
 			}
 		}},
 		stage{"a producer writes records", func(t *testing.T) {
@@ -263,8 +263,8 @@ func deployTainted(t *testing.T, em *emulator) {
 			before = describeStream(ctx, t, k, name)
 		}},
 		stage{"protect true: a plain retry is refused (prevent_destroy)", func(t *testing.T) {
-			p.SetContext(t, maps(settings, map[string]any{"protect": true}))
-			out, err := p.TryDeploy(nil)
+			p.setContext(t, maps(settings, map[string]any{"protect": true}))
+			out, err := p.tryDeploy(nil)
 			if err == nil {
 				t.Fatalf("the retry replaced a protected stream:\n%s", out)
 			}
@@ -282,8 +282,8 @@ func deployTainted(t *testing.T, em *emulator) {
 			}
 		}},
 		stage{"protect false: a plain retry replaces the stream, exit 0", func(t *testing.T) {
-			p.SetContext(t, settings)
-			out, err := p.TryDeploy(nil)
+			p.setContext(t, settings)
+			out, err := p.tryDeploy(nil)
 			if err != nil {
 				t.Fatalf("plain retry: %v, want success:\n%s", err, out)
 			}
@@ -307,8 +307,8 @@ func deployTainted(t *testing.T, em *emulator) {
 				t.Errorf("records from TRIM_HORIZON after the retry: %q, want none", got)
 			}
 		}},
-		stage{"the next plan is clean", func(t *testing.T) { p.RequireNoChanges(t, "after the retry") }},
-		stage{"cdktf destroy", func(t *testing.T) { p.Destroy(t); requireStreamGone(ctx, t, k, name) }},
+		stage{"the next plan is clean", func(t *testing.T) { p.requireNoChanges(t, "after the retry") }},
+		stage{"cdktf destroy", func(t *testing.T) { p.destroy(t); requireStreamGone(ctx, t, k, name) }},
 	)
 }
 
@@ -324,9 +324,9 @@ func stopAfterActive(ctx context.Context, t *testing.T, p *project, k *kinesis.C
 	active, configuring := waitConfiguring(ctx, t, k, name, d)
 	stopped := time.Now()
 	stop(t, p, d)
-	output, errText = d.Wait()
+	output, errText = d.wait()
 	ended := time.Since(stopped)
-	waitNoProcesses(t, p.Dir, 30*time.Second)
+	waitNoProcesses(t, p.dir, 30*time.Second)
 	t.Logf("after the deploy started: stream ACTIVE at %.1f s, shard-level metrics on at %.1f s, stopped at %.1f s; cdktf ended %.2f s later (%q), every process of the deploy %.2f s later",
 		active.Sub(start).Seconds(), configuring.Sub(start).Seconds(), stopped.Sub(start).Seconds(), ended.Seconds(), errText, time.Since(stopped).Seconds())
 	return output, errText
@@ -361,8 +361,8 @@ func waitConfiguring(ctx context.Context, t *testing.T, k *kinesis.Client, name 
 			}
 		}
 		select {
-		case <-d.Ended:
-			output, errText := d.Wait()
+		case <-d.ended:
+			output, errText := d.wait()
 			t.Fatalf("the deploy ended (%q) before the provider configured stream %s:\n%s", errText, name, output)
 		case <-deadline:
 			t.Fatalf("stream %s: no ACTIVE stream with shard-level metrics on after four minutes (ACTIVE seen: %v)", name, !active.IsZero())

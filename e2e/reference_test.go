@@ -35,8 +35,8 @@ func TestReferenceHCLPlansLikeTheApp(t *testing.T) {
 
 	// GIVEN the reference HCL in a directory of its own
 	tmp := t.TempDir()
-	ref := refWorkdir{Name: "reference HCL", Dir: filepath.Join(tmp, "reference"), StateFile: "terraform.tfstate"}
-	refCopyReference(t, ref.Dir, nil)
+	ref := refWorkdir{name: "reference HCL", dir: filepath.Join(tmp, "reference"), stateFile: "terraform.tfstate"}
+	refCopyReference(t, ref.dir, nil)
 
 	// AND the default synth where the app writes it (<tmp>/app/cdktf.out/…),
 	// so its relative local state path stays inside tmp
@@ -50,25 +50,25 @@ func TestReferenceHCLPlansLikeTheApp(t *testing.T) {
 			} `json:"backend"`
 		} `json:"terraform"`
 	}
-	if err := json.Unmarshal(def.File, &backend); err != nil || backend.Terraform.Backend.Local.Path == "" {
+	if err := json.Unmarshal(def.file, &backend); err != nil || backend.Terraform.Backend.Local.Path == "" {
 		t.Fatalf("the default synth has no terraform.backend.local.path (%v)", err)
 	}
-	app := refWorkdir{Name: "cdktf synth", Dir: filepath.Join(tmp, "app", "cdktf.out", "stacks", "kinesis-monitoring"),
-		StateFile: backend.Terraform.Backend.Local.Path}
-	if rel, err := filepath.Rel(tmp, filepath.Join(app.Dir, app.StateFile)); err != nil || strings.HasPrefix(rel, "..") {
-		t.Fatalf("the synth's state path %s would leave the temp directory %s", app.StateFile, tmp)
+	app := refWorkdir{name: "cdktf synth", dir: filepath.Join(tmp, "app", "cdktf.out", "stacks", "kinesis-monitoring"),
+		stateFile: backend.Terraform.Backend.Local.Path}
+	if rel, err := filepath.Rel(tmp, filepath.Join(app.dir, app.stateFile)); err != nil || strings.HasPrefix(rel, "..") {
+		t.Fatalf("the synth's state path %s would leave the temp directory %s", app.stateFile, tmp)
 	}
-	if err := os.MkdirAll(app.Dir, 0o755); err != nil {
+	if err := os.MkdirAll(app.dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(app.Dir, "cdk.tf.json"), def.File, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(app.dir, "cdk.tf.json"), def.file, 0o644); err != nil {
 		t.Fatal(err)
 	}
 
 	// AND a mutant of the reference with one change for each check below,
 	// sharing the reference's initialized providers
-	mutant := refWorkdir{Name: "mutated reference HCL", Dir: filepath.Join(tmp, "mutant"), StateFile: "terraform.tfstate"}
-	refCopyReference(t, mutant.Dir, []refMutation{
+	mutant := refWorkdir{name: "mutated reference HCL", dir: filepath.Join(tmp, "mutant"), stateFile: "terraform.tfstate"}
+	refCopyReference(t, mutant.dir, []refMutation{
 		{"retention_period = 24", "retention_period = 48"},              // a resource argument
 		{"write_throttle_alarm.alarm_name", "write_throttle_alarm.arn"}, // an output value
 		{`"Name of the Kinesis data stream"`, `"Name of the stream"`},   // an output description
@@ -76,7 +76,7 @@ func TestReferenceHCLPlansLikeTheApp(t *testing.T) {
 	})
 	workdirs := []*refWorkdir{&ref, &app, &mutant}
 	for _, w := range workdirs {
-		w.tf = newTerraform(t, w.Dir, terraform, em.Env)
+		w.tf = newTerraform(t, w.dir, terraform, em.env)
 	}
 	ctx := context.Background()
 	for _, w := range []*refWorkdir{&ref, &app} {
@@ -85,7 +85,7 @@ func TestReferenceHCLPlansLikeTheApp(t *testing.T) {
 				" to a provider mirror directory): "+testkit.FirstError(err.Error()))
 		}
 	}
-	refShareInit(t, ref.Dir, mutant.Dir)
+	refShareInit(t, ref.dir, mutant.dir)
 
 	// WHEN each is planned against the empty emulator (plan -out, show
 	// -json), and then planned for destruction with the stream in its state
@@ -96,18 +96,18 @@ func TestReferenceHCLPlansLikeTheApp(t *testing.T) {
 	}
 	wg.Wait()
 	for _, w := range workdirs {
-		if w.Err != nil {
-			t.Fatalf("%s: %v", w.Name, w.Err)
+		if w.err != nil {
+			t.Fatalf("%s: %v", w.name, w.err)
 		}
 	}
 
 	// THEN the reference plans exactly what the app plans
 	t.Run("same resource changes, outputs and configuration", func(t *testing.T) {
-		if diffs := refDiffPlans(app.Plan, ref.Plan); len(diffs) > 0 {
+		if diffs := refDiffPlans(app.plan, ref.plan); len(diffs) > 0 {
 			t.Errorf("the reference HCL plans differently from the synth (-synth +reference):\n%s", refReport(diffs))
 		}
-		if len(app.Plan.Resources) != 2 || len(app.Plan.Outputs) != 2 {
-			t.Errorf("the synth plans %d resources and %d outputs, want 2 and 2", len(app.Plan.Resources), len(app.Plan.Outputs))
+		if len(app.plan.Resources) != 2 || len(app.plan.Outputs) != 2 {
+			t.Errorf("the synth plans %d resources and %d outputs, want 2 and 2", len(app.plan.Resources), len(app.plan.Outputs))
 		}
 	})
 
@@ -115,7 +115,7 @@ func TestReferenceHCLPlansLikeTheApp(t *testing.T) {
 	t.Run("both refuse to destroy the stream", func(t *testing.T) {
 		for _, w := range []refWorkdir{app, ref} {
 			if !w.destroyRefused() {
-				t.Errorf("%s: terraform plan -destroy with the stream in the state was not refused by prevent_destroy: %v", w.Name, w.DestroyErr)
+				t.Errorf("%s: terraform plan -destroy with the stream in the state was not refused by prevent_destroy: %v", w.name, w.destroyErr)
 			}
 		}
 	})
@@ -123,7 +123,7 @@ func TestReferenceHCLPlansLikeTheApp(t *testing.T) {
 	// AND the comparison can fail: each change of the mutant is reported,
 	// naming what differs
 	t.Run("a changed reference is reported", func(t *testing.T) {
-		diffs := refDiffPlans(app.Plan, mutant.Plan)
+		diffs := refDiffPlans(app.plan, mutant.plan)
 		wants := map[string][]string{
 			"resource aws_kinesis_stream.stream": {`"retention_period"`, "float64(24)", "float64(48)"},
 			"output kke_kinesis_alarm_name":      {"AfterUnknown", `"xfusion-kinesis-alarm"`},
@@ -142,7 +142,7 @@ func TestReferenceHCLPlansLikeTheApp(t *testing.T) {
 			}
 		}
 		if mutant.destroyRefused() {
-			t.Errorf("the mutant without prevent_destroy was refused destruction too, so the protection check cannot fail: %v", mutant.DestroyErr)
+			t.Errorf("the mutant without prevent_destroy was refused destruction too, so the protection check cannot fail: %v", mutant.destroyErr)
 		}
 	})
 }
@@ -150,46 +150,46 @@ func TestReferenceHCLPlansLikeTheApp(t *testing.T) {
 // refWorkdir is one Terraform working directory of the comparison and what
 // planning it gave.
 type refWorkdir struct {
-	Name      string
-	Dir       string
-	StateFile string // the local backend's state path, relative to Dir
+	name      string
+	dir       string
+	stateFile string // the local backend's state path, relative to dir
 	tf        *tfexec.Terraform
 
-	Plan       refPlanView
-	DestroyErr error // terraform plan -destroy with the stream in the state
-	Err        error // a step that had to succeed did not
+	plan       refPlanView
+	destroyErr error // terraform plan -destroy with the stream in the state
+	err        error // a step that had to succeed did not
 }
 
 // planAll plans the directory from an empty state, reads the plan as JSON,
 // then puts the stream into the state and plans its destruction without
 // refreshing (the stream is not on the emulator). Safe to run concurrently
-// for different directories; problems land in w.Err.
+// for different directories; problems land in w.err.
 func (w *refWorkdir) planAll(ctx context.Context) {
-	planFile := filepath.Join(w.Dir, "plan.bin")
-	if _, w.Err = w.tf.Plan(ctx, tfexec.Out(planFile)); w.Err != nil {
+	planFile := filepath.Join(w.dir, "plan.bin")
+	if _, w.err = w.tf.Plan(ctx, tfexec.Out(planFile)); w.err != nil {
 		return
 	}
 	plan, err := w.tf.ShowPlanFile(ctx, planFile)
 	if err != nil {
-		w.Err = err
+		w.err = err
 		return
 	}
-	if w.Plan, w.Err = refReadPlan(plan); w.Err != nil {
+	if w.plan, w.err = refReadPlan(plan); w.err != nil {
 		return
 	}
-	if w.Err = os.WriteFile(filepath.Join(w.Dir, w.StateFile), []byte(refStreamState), 0o644); w.Err != nil {
+	if w.err = os.WriteFile(filepath.Join(w.dir, w.stateFile), []byte(refStreamState), 0o644); w.err != nil {
 		return
 	}
-	_, w.DestroyErr = w.tf.Plan(ctx, tfexec.Destroy(true), tfexec.Refresh(false))
+	_, w.destroyErr = w.tf.Plan(ctx, tfexec.Destroy(true), tfexec.Refresh(false))
 }
 
 // destroyRefused tells whether the destroy plan failed because of the
 // stream's prevent_destroy.
 func (w *refWorkdir) destroyRefused() bool {
-	if w.DestroyErr == nil {
+	if w.destroyErr == nil {
 		return false
 	}
-	text := strings.Join(strings.Fields(w.DestroyErr.Error()), " ")
+	text := strings.Join(strings.Fields(w.destroyErr.Error()), " ")
 	return strings.Contains(text, "Instance cannot be destroyed") &&
 		strings.Contains(text, "aws_kinesis_stream.stream has lifecycle.prevent_destroy set")
 }

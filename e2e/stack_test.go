@@ -63,6 +63,9 @@ type alarmConfig struct {
 	ComparisonOperator string            `json:"comparison_operator"`
 	Threshold          float64           `json:"threshold"`
 	TreatMissingData   string            `json:"treat_missing_data"`
+	// Attributes are every attribute of the resource, as
+	// testkit.SynthesizedAlarm reads them.
+	Attributes map[string]any `json:"-"`
 }
 
 // alarmResources are the stack's alarm resources by name, but for the
@@ -90,6 +93,9 @@ func (a *alarmResources) UnmarshalJSON(data []byte) error {
 		if err := json.Unmarshal(r, &c); err != nil {
 			return err
 		}
+		if err := json.Unmarshal(r, &c.Attributes); err != nil {
+			return err
+		}
 		out[name] = c
 	}
 	*a = out
@@ -99,12 +105,12 @@ func (a *alarmResources) UnmarshalJSON(data []byte) error {
 // streamReference is how the alarms name the stream in their dimension.
 const streamReference = "${aws_kinesis_stream.stream.name}"
 
-func (s *stack) Region() string                  { return s.Provider.AWS[0].Region }
-func (s *stack) Stream() streamConfig            { return s.Resource.Streams["stream"] }
-func (s *stack) WriteThrottleAlarm() alarmConfig { return s.Resource.Alarms["write_throttle_alarm"] }
+func (s *stack) region() string                  { return s.Provider.AWS[0].Region }
+func (s *stack) stream() streamConfig            { return s.Resource.Streams["stream"] }
+func (s *stack) writeThrottleAlarm() alarmConfig { return s.Resource.Alarms["write_throttle_alarm"] }
 
-// AlarmNames are the names of every alarm of the stack.
-func (s *stack) AlarmNames() []string {
+// alarmNames are the names of every alarm of the stack.
+func (s *stack) alarmNames() []string {
 	var names []string
 	for _, a := range s.Resource.Alarms {
 		names = append(names, a.AlarmName)
@@ -112,7 +118,7 @@ func (s *stack) AlarmNames() []string {
 	return names
 }
 
-func (s *stack) Emails() []string {
+func (s *stack) emails() []string {
 	var emails []string
 	for _, sub := range s.Resource.Subscriptions {
 		if sub.Protocol == "email" {
@@ -124,14 +130,14 @@ func (s *stack) Emails() []string {
 
 // synthesized is one cdktf.out: its stacks by name, as the manifest lists them.
 type synthesized struct {
-	Outdir string
-	Stacks map[string]synthesizedStack
+	outdir string
+	stacks map[string]synthesizedStack
 }
 
 type synthesizedStack struct {
-	Dir   string // where Terraform runs for the stack
-	File  []byte // its cdk.tf.json
-	Stack stack
+	dir   string // where Terraform runs for the stack
+	file  []byte // its cdk.tf.json
+	stack stack
 }
 
 // readSynth reads a cdktf.out through its manifest.json.
@@ -150,16 +156,16 @@ func readSynth(t *testing.T, outdir string) synthesized {
 	if err := json.Unmarshal(data, &manifest); err != nil {
 		t.Fatalf("manifest.json: %v", err)
 	}
-	out := synthesized{Outdir: outdir, Stacks: map[string]synthesizedStack{}}
+	out := synthesized{outdir: outdir, stacks: map[string]synthesizedStack{}}
 	for name, m := range manifest.Stacks {
-		s := synthesizedStack{Dir: filepath.Join(outdir, m.WorkingDirectory)}
-		if s.File, err = os.ReadFile(filepath.Join(outdir, m.SynthesizedStackPath)); err != nil {
+		s := synthesizedStack{dir: filepath.Join(outdir, m.WorkingDirectory)}
+		if s.file, err = os.ReadFile(filepath.Join(outdir, m.SynthesizedStackPath)); err != nil {
 			t.Fatal(err)
 		}
-		if err := json.Unmarshal(s.File, &s.Stack); err != nil {
+		if err := json.Unmarshal(s.file, &s.stack); err != nil {
 			t.Fatalf("%s: %v", m.SynthesizedStackPath, err)
 		}
-		out.Stacks[name] = s
+		out.stacks[name] = s
 	}
 	return out
 }
@@ -167,10 +173,10 @@ func readSynth(t *testing.T, outdir string) synthesized {
 // only returns the one stack of a synth.
 func (s synthesized) only(t *testing.T) synthesizedStack {
 	t.Helper()
-	if len(s.Stacks) != 1 {
-		t.Fatalf("%s holds %d stacks, want 1", s.Outdir, len(s.Stacks))
+	if len(s.stacks) != 1 {
+		t.Fatalf("%s holds %d stacks, want 1", s.outdir, len(s.stacks))
 	}
-	for _, st := range s.Stacks {
+	for _, st := range s.stacks {
 		return st
 	}
 	panic("unreachable")

@@ -31,7 +31,7 @@ func TestSynthIsValidTerraform(t *testing.T) {
 		}
 	}
 	tf := newTerraform(t, dir, terraform, env)
-	def := synth(t, map[string]any{}).only(t).File
+	def := synth(t, map[string]any{}).only(t).file
 	put(t, def)
 	if err := tf.Init(context.Background(), tfexec.Backend(false)); err != nil {
 		testkit.Missing(t, "terraform init could not install hashicorp/aws (offline? set "+testkit.ProviderMirrorVar+
@@ -52,7 +52,7 @@ func TestSynthIsValidTerraform(t *testing.T) {
 			"alarmEvaluationPeriods": 5, "alarmDatapointsToAlarm": 3, "recommendedAlarms": map[string]any{"iteratorAgeMilliseconds": 3600000}},
 	} {
 		t.Run(name, func(t *testing.T) {
-			put(t, synth(t, ctx).only(t).File)
+			put(t, synth(t, ctx).only(t).file)
 			if r := validate(t, tf); !r.Valid {
 				t.Fatalf("terraform validate: %d error(s):%s", r.ErrorCount, diagnostics(r))
 			}

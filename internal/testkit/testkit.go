@@ -1,7 +1,7 @@
 // Package testkit holds what the app's fast tests and the end-to-end tests
 // share: finding the tools a test needs (a skip, or a failure in CI), the
 // report of skipped tests, the environment for terraform and the cdktf CLI,
-// and golden-file comparison.
+// golden-file comparison, and a stack's alarms read back from its JSON.
 package testkit
 
 import (

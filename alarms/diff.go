@@ -1,0 +1,80 @@
+package alarms
+
+import (
+	"fmt"
+	"maps"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+)
+
+// Diff lists the attributes in which got differs from want, one line each
+// ("threshold: 5, want 1"), in the order of Alarm's fields; nil when they
+// are the same alarm. Every field is an attribute but ID, which names the
+// alarm's resource in a stack, not the alarm: an alarm read back from a
+// synthesized stack, from CloudWatch or from the configuration compares
+// with any other. Dimensions compare as a set of name/value pairs, in any
+// order. DatapointsToAlarm compares as written: 0 (not set) differs from
+// a value equal to EvaluationPeriods, as the two resources differ.
+func Diff(got, want Alarm) []string {
+	var out []string
+	g, w := reflect.ValueOf(got), reflect.ValueOf(want)
+	for _, f := range reflect.VisibleFields(g.Type()) {
+		if f.Name == "ID" {
+			continue
+		}
+		gv, wv := g.FieldByIndex(f.Index).Interface(), w.FieldByIndex(f.Index).Interface()
+		if d, ok := gv.([]Dimension); ok {
+			gv, wv = dimensionSet(d), dimensionSet(wv.([]Dimension))
+		}
+		if !reflect.DeepEqual(gv, wv) {
+			out = append(out, fmt.Sprintf("%s: %s, want %s", words(f.Name), show(gv), show(wv)))
+		}
+	}
+	return out
+}
+
+// dimensionSet is the dimensions by name.
+func dimensionSet(list []Dimension) map[string]string {
+	out := map[string]string{}
+	for _, d := range list {
+		out[d.Name] = d.Value
+	}
+	return out
+}
+
+// show writes a value of an attribute: text quoted, dimensions as
+// name=value in the order of their names.
+func show(v any) string {
+	switch v := v.(type) {
+	case string, Comparison:
+		return fmt.Sprintf("%q", v)
+	case map[string]string:
+		var pairs []string
+		for _, name := range slices.Sorted(maps.Keys(v)) {
+			pairs = append(pairs, name+"="+v[name])
+		}
+		return "{" + strings.Join(pairs, ", ") + "}"
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	return fmt.Sprint(v)
+}
+
+// words writes a field's name as words: "EvaluationPeriods" is
+// "evaluation periods".
+func words(name string) string {
+	var b strings.Builder
+	for i, r := range name {
+		if unicode.IsUpper(r) {
+			if i > 0 {
+				b.WriteByte(' ')
+			}
+			r = unicode.ToLower(r)
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}

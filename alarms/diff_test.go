@@ -1,0 +1,47 @@
+package alarms
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestDiff(t *testing.T) {
+	base := Alarm{
+		ID: "write_throttle_alarm", Name: "s-write-throttled", Description: "Triggers when writes are throttled",
+		Namespace: "AWS/Kinesis", Metric: "WriteProvisionedThroughputExceeded",
+		Dimensions: []Dimension{{"StreamName", "s"}, {"ConsumerName", "c"}},
+		Statistic:  "Sum", Period: 60, EvaluationPeriods: 3, DatapointsToAlarm: 2,
+		Threshold: 1, Comparison: GreaterThanThreshold, TreatMissingData: MissingDataNotBreaching,
+	}
+	cases := []struct {
+		name   string
+		change func(*Alarm)
+		want   []string
+	}{
+		{"the same alarm", func(*Alarm) {}, nil},
+		{"another resource name only", func(a *Alarm) { a.ID = "watched/s" }, nil},
+		{"the dimensions in another order", func(a *Alarm) { slices.Reverse(a.Dimensions) }, nil},
+		{"a threshold", func(a *Alarm) { a.Threshold = 43200000 }, []string{"threshold: 43200000, want 1"}},
+		{"a description", func(a *Alarm) { a.Description = "Fires" }, []string{`description: "Fires", want "Triggers when writes are throttled"`}},
+		{"a comparison", func(a *Alarm) { a.Comparison = LessThanThreshold },
+			[]string{`comparison: "LessThanThreshold", want "GreaterThanThreshold"`}},
+		{"a dimension's value", func(a *Alarm) { a.Dimensions = []Dimension{{"StreamName", "t"}, {"ConsumerName", "c"}} },
+			[]string{"dimensions: {ConsumerName=c, StreamName=t}, want {ConsumerName=c, StreamName=s}"}},
+		{"a dimension missing", func(a *Alarm) { a.Dimensions = a.Dimensions[:1] },
+			[]string{"dimensions: {StreamName=s}, want {ConsumerName=c, StreamName=s}"}},
+		{"M of N not set, though equal to N", func(a *Alarm) { a.DatapointsToAlarm, a.EvaluationPeriods = 0, 2 },
+			[]string{"evaluation periods: 2, want 3", "datapoints to alarm: 0, want 2"}},
+		{"two attributes, in the order of the fields", func(a *Alarm) { a.TreatMissingData, a.Period = MissingDataBreaching, 300 },
+			[]string{"period: 300, want 60", `treat missing data: "breaching", want "notBreaching"`}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := base
+			got.Dimensions = slices.Clone(base.Dimensions)
+			c.change(&got)
+			if diff := Diff(got, base); !slices.Equal(diff, c.want) {
+				t.Errorf("Diff = %q, want %q", diff, c.want)
+			}
+		})
+	}
+}

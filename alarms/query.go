@@ -88,11 +88,8 @@ func (a Alarm) IsQuery() bool { return a.Query != nil }
 // ORDER BY runs so that the series most likely to breach come first, and
 // so are among the QueryLimit evaluated however many match: the highest
 // first for a GreaterThan comparison, the lowest first for a LessThan one.
-// Namespaces and metric names are written in double quotes and stream
-// names in single quotes, each quote in them escaped with a backslash
-// ("What needs quotation marks or escape characters?"). It fails for a
-// statistic without a Metrics Insights function, or an alarm that is not a
-// query alarm.
+// The text is Select's. It fails for a statistic without a Metrics
+// Insights function, or an alarm that is not a query alarm.
 func (a Alarm) Expression() (string, error) {
 	if a.Query == nil {
 		return "", fmt.Errorf("alarm %q is not a query alarm", a.Name)
@@ -101,33 +98,8 @@ func (a Alarm) Expression() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "SELECT %s(%s) FROM SCHEMA(%s", fn, identifier(a.Metric), identifier(a.Namespace))
-	for _, d := range a.Query.GroupBy {
-		b.WriteString(", " + label(d))
-	}
-	b.WriteString(")")
-	for i, s := range a.Query.Exclude {
-		if i == 0 {
-			b.WriteString(" WHERE ")
-		} else {
-			b.WriteString(" AND ")
-		}
-		b.WriteString(label(ExcludeDimension) + " != " + value(s))
-	}
-	b.WriteString(" GROUP BY ")
-	for i, d := range a.Query.GroupBy {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(label(d))
-	}
-	order := "ASC"
-	if a.Comparison.Greater() {
-		order = "DESC"
-	}
-	fmt.Fprintf(&b, " ORDER BY %s() %s LIMIT %d", fn, order, QueryLimit)
-	return b.String(), nil
+	return Select{Function: fn, Namespace: a.Namespace, Metric: a.Metric, Schema: a.Query.GroupBy,
+		Exclude: a.Query.Exclude, Descending: a.Comparison.Greater(), Limit: QueryLimit}.String(), nil
 }
 
 // MustExpression is Expression for an alarm known to have one (a validated
@@ -140,24 +112,43 @@ func (a Alarm) MustExpression() string {
 	return e
 }
 
-var quoteEscaper = strings.NewReplacer(`"`, `\"`, `'`, `\'`)
-
-// identifier is a namespace or metric name in double quotes.
-func identifier(s string) string { return `"` + quoteEscaper.Replace(s) + `"` }
-
-// label is a dimension name: as it is when it holds only letters, digits
-// and underscores, in double quotes otherwise.
-func label(s string) string {
-	for _, r := range s {
-		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
-			return identifier(s)
+// ParseExpression is the inverse of Expression: it reads the query of a
+// query alarm whose comparison is c, and returns the alarm's Namespace,
+// Metric, Statistic (from the query's function), Query and Comparison, its
+// other attributes empty. It takes only the query Expression writes, and
+// refuses any other with the reason: another shape of query (FROM a
+// namespace, a WHERE other than leaving streams out, no GROUP BY by the
+// SCHEMA's dimensions), a function without a statistic, an ORDER BY in the
+// direction that would let breaching series fall past LIMIT for c, a
+// LIMIT other than QueryLimit.
+func ParseExpression(expression string, c Comparison) (Alarm, error) {
+	s, err := parseSelect(expression)
+	if err != nil {
+		return Alarm{}, fmt.Errorf("the query is not one the stack writes: %w", err)
+	}
+	statistic := ""
+	for stat, fn := range queryFunctions {
+		if fn == s.Function {
+			statistic = stat
 		}
 	}
-	return s
+	if statistic == "" {
+		return Alarm{}, fmt.Errorf("the query's function %s has no statistic: a query alarm aggregates with AVG, COUNT, MAX, MIN or SUM", s.Function)
+	}
+	if !c.Valid() {
+		return Alarm{}, fmt.Errorf("comparison %q is not one on a static threshold, so the query's ORDER BY cannot be checked", c)
+	}
+	if s.Descending != c.Greater() {
+		want := map[bool]string{true: "DESC", false: "ASC"}
+		return Alarm{}, fmt.Errorf("the query orders %s while the alarm breaches %s the threshold (%s): past %d series the breaching ones would be left out; the stack writes ORDER BY %s() %s",
+			want[s.Descending], map[bool]string{true: "above", false: "below"}[c.Greater()], c, QueryLimit, s.Function, want[c.Greater()])
+	}
+	if s.Limit != QueryLimit {
+		return Alarm{}, fmt.Errorf("the query's LIMIT is %d, not %d: the stack's query alarms evaluate as many series as CloudWatch returns", s.Limit, QueryLimit)
+	}
+	return Alarm{Namespace: s.Namespace, Metric: s.Metric, Statistic: statistic, Comparison: c,
+		Query: &Query{GroupBy: s.Schema, Exclude: s.Exclude}}, nil
 }
-
-// value is a dimension's value in single quotes.
-func value(s string) string { return `'` + quoteEscaper.Replace(s) + `'` }
 
 // Estate says which query alarms watch the streams of a region that have no
 // alarms of their own (watchAllStreams).

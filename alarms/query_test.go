@@ -1,6 +1,7 @@
 package alarms
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -120,5 +121,79 @@ func TestForEstate(t *testing.T) {
 	}
 	if off := ForEstate(s, Settings{Name: "w", Comparison: GreaterThanThreshold, Statistic: "Sum"}, Estate{Stack: "x"}); len(off) != 1 || strings.Contains(off[0].Description, "left out") {
 		t.Errorf("the specification's kind only: %d alarms, %q", len(off), off[0].Description)
+	}
+}
+
+// ParseExpression reads back every query alarm the stack makes, exactly:
+// with and without exclusions, over streams and over consumers, each kind
+// and each direction of ORDER BY.
+func TestParseExpressionRoundTrip(t *testing.T) {
+	s := Stream{RetentionHours: 24, Watched: true}
+	set := Settings{Threshold: 1, Comparison: GreaterThanThreshold, Statistic: "Sum", Period: 60, EvaluationPeriods: 1,
+		TreatMissingData: MissingDataNotBreaching, Recommended: true}
+	for _, exclude := range [][]string{nil, {"orders", "it's", "a.b_c-1"}} {
+		for _, statistic := range Statistics {
+			set.Statistic = statistic
+			for _, a := range ForEstate(s, set, Estate{Stack: "kinesis-monitoring", Exclude: exclude, Consumers: true}) {
+				t.Run(fmt.Sprintf("%s/%s/%d excluded", a.Name, statistic, len(exclude)), func(t *testing.T) {
+					got, err := ParseExpression(a.MustExpression(), a.Comparison)
+					if err != nil {
+						t.Fatal(err)
+					}
+					want := Alarm{Namespace: a.Namespace, Metric: a.Metric, Statistic: a.Statistic, Comparison: a.Comparison, Query: a.Query}
+					if diff := Diff(got, want); diff != nil {
+						t.Errorf("%s: %q", a.MustExpression(), diff)
+					}
+					if again := got.MustExpression(); again != a.MustExpression() {
+						t.Errorf("written again: %s\nwant %s", again, a.MustExpression())
+					}
+				})
+			}
+		}
+	}
+}
+
+// Anything but the stack's own form of query is refused, with the reason.
+func TestParseExpressionRefuses(t *testing.T) {
+	const own = `SELECT SUM("WriteProvisionedThroughputExceeded") FROM SCHEMA("AWS/Kinesis", StreamName) WHERE StreamName != 'a' GROUP BY StreamName ORDER BY SUM() DESC LIMIT 500`
+	if _, err := ParseExpression(own, GreaterThanThreshold); err != nil {
+		t.Fatalf("the stack's own form: %v", err)
+	}
+	// Keywords in any case, and names quoted or not, are the same query.
+	lower := `select sum(WriteProvisionedThroughputExceeded) from schema("AWS/Kinesis", "StreamName") where StreamName != 'a' group by StreamName order by sum() desc limit 500`
+	if a, err := ParseExpression(lower, GreaterThanThreshold); err != nil || a.Statistic != "Sum" || a.Query.Exclude[0] != "a" {
+		t.Errorf("lower case: %+v, %v", a, err)
+	}
+	for _, c := range []struct {
+		name, expression string
+		comparison       Comparison
+		reason           string
+	}{
+		{"metric math", "m1/PERIOD(m1)", GreaterThanThreshold, "it does not start with SELECT"},
+		{"FROM a namespace", `SELECT SUM("IncomingBytes") FROM "AWS/Kinesis" GROUP BY StreamName ORDER BY SUM() DESC LIMIT 500`, GreaterThanThreshold, "not FROM SCHEMA"},
+		{"a function without a statistic", `SELECT PERCENTILE("IncomingBytes") FROM SCHEMA("AWS/Kinesis", StreamName) GROUP BY StreamName ORDER BY PERCENTILE() DESC LIMIT 500`, GreaterThanThreshold, "function PERCENTILE has no statistic"},
+		{"no dimensions", `SELECT SUM("IncomingBytes") FROM SCHEMA("AWS/Kinesis") GROUP BY StreamName ORDER BY SUM() DESC LIMIT 500`, GreaterThanThreshold, "SCHEMA names no dimension"},
+		{"a WHERE that keeps", `SELECT SUM("IncomingBytes") FROM SCHEMA("AWS/Kinesis", StreamName) WHERE StreamName = 'a' GROUP BY StreamName ORDER BY SUM() DESC LIMIT 500`, GreaterThanThreshold, `"="`},
+		{"a WHERE with OR", `SELECT SUM("IncomingBytes") FROM SCHEMA("AWS/Kinesis", StreamName) WHERE StreamName != 'a' OR StreamName != 'b' GROUP BY StreamName ORDER BY SUM() DESC LIMIT 500`, GreaterThanThreshold, "no GROUP BY"},
+		{"a WHERE on another dimension", `SELECT SUM("SubscribeToShardEvent.MillisBehindLatest") FROM SCHEMA("AWS/Kinesis", ConsumerName, StreamName) WHERE ConsumerName != 'a' GROUP BY ConsumerName, StreamName ORDER BY SUM() DESC LIMIT 500`, GreaterThanThreshold, "its WHERE filters on ConsumerName"},
+		{"no GROUP BY", `SELECT SUM("IncomingBytes") FROM SCHEMA("AWS/Kinesis", StreamName) ORDER BY SUM() DESC LIMIT 500`, GreaterThanThreshold, "no GROUP BY"},
+		{"grouped by less than the schema", `SELECT MAX("SubscribeToShardEvent.MillisBehindLatest") FROM SCHEMA("AWS/Kinesis", ConsumerName, StreamName) GROUP BY StreamName ORDER BY MAX() DESC LIMIT 500`, GreaterThanThreshold, "not by the SCHEMA's dimensions"},
+		{"no ORDER BY", `SELECT SUM("IncomingBytes") FROM SCHEMA("AWS/Kinesis", StreamName) GROUP BY StreamName LIMIT 500`, GreaterThanThreshold, "no ORDER BY"},
+		{"ordered by another function", `SELECT SUM("IncomingBytes") FROM SCHEMA("AWS/Kinesis", StreamName) GROUP BY StreamName ORDER BY MAX() DESC LIMIT 500`, GreaterThanThreshold, "orders by MAX() but selects SUM()"},
+		{"the lowest first for a greater-than alarm", `SELECT SUM("IncomingBytes") FROM SCHEMA("AWS/Kinesis", StreamName) GROUP BY StreamName ORDER BY SUM() ASC LIMIT 500`, GreaterThanOrEqualToThreshold, "orders ASC while the alarm breaches above"},
+		{"the highest first for a less-than alarm", `SELECT AVG("GetRecords.Success") FROM SCHEMA("AWS/Kinesis", StreamName) GROUP BY StreamName ORDER BY AVG() DESC LIMIT 500`, LessThanThreshold, "orders DESC while the alarm breaches below"},
+		{"no direction", `SELECT SUM("IncomingBytes") FROM SCHEMA("AWS/Kinesis", StreamName) GROUP BY StreamName ORDER BY SUM() LIMIT 500`, GreaterThanThreshold, "neither DESC nor ASC"},
+		{"LIMIT 10", `SELECT SUM("IncomingBytes") FROM SCHEMA("AWS/Kinesis", StreamName) GROUP BY StreamName ORDER BY SUM() DESC LIMIT 10`, GreaterThanThreshold, "LIMIT is 10, not 500"},
+		{"no LIMIT", `SELECT SUM("IncomingBytes") FROM SCHEMA("AWS/Kinesis", StreamName) GROUP BY StreamName ORDER BY SUM() DESC`, GreaterThanThreshold, "no LIMIT"},
+		{"something after LIMIT", `SELECT SUM("IncomingBytes") FROM SCHEMA("AWS/Kinesis", StreamName) GROUP BY StreamName ORDER BY SUM() DESC LIMIT 500 , x`, GreaterThanThreshold, "goes on after LIMIT 500"},
+		{"a quote not closed", `SELECT SUM("IncomingBytes) FROM SCHEMA("AWS/Kinesis", StreamName)`, GreaterThanThreshold, "is not closed"},
+		{"an anomaly band's comparison", own, "GreaterThanUpperThreshold", "not one on a static threshold"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			a, err := ParseExpression(c.expression, c.comparison)
+			if err == nil || !strings.Contains(err.Error(), c.reason) {
+				t.Errorf("ParseExpression = %+v, %v; want an error with %q", a, err, c.reason)
+			}
+		})
 	}
 }

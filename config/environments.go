@@ -77,6 +77,9 @@ func (c Config) names() []uniqueName {
 		for _, name := range c.EstateDashboardNames() {
 			names = append(names, uniqueName{"dashboard", "the account", name, "watchStreams"})
 		}
+		if c.WatchAllStreams.Enabled {
+			names = append(names, uniqueName{"dashboard", "the account", c.AllStreamsDashboardName(), "watchAllStreams"})
+		}
 	}
 	if c.StateBucket != "" {
 		names = append(names, uniqueName{"S3 state object", "bucket " + c.StateBucket, c.StateKey, "stateKey"})
@@ -107,6 +110,9 @@ func collisions(configs []Config) []Problem {
 			if first.env == c.Environment {
 				reason = fmt.Sprintf("gives two %ss the name %q in %s", n.kind, n.name, n.scope)
 				switch {
+				case n.kind == "dashboard":
+					key = "streamName"
+					allowed = fmt.Sprintf("a streamName whose dashboard is not one the stack names itself (%s-estate-<n>, %s)", c.StackID(), c.AllStreamsDashboardName())
 				case first.key == "alarmName" || key == "alarmName":
 					key = "alarmName"
 					allowed = "an alarmName that differs from the names of the other alarms (<streamName>-iterator-age, …, <watched stream>-write-throttled)"

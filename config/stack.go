@@ -81,6 +81,10 @@ func (c Config) EstateDashboardNames() []string {
 	return names
 }
 
+// AllStreamsDashboardName is the dashboard of watchAllStreams (with
+// dashboard true): <stack>-all-streams.
+func (c Config) AllStreamsDashboardName() string { return c.StackID() + "-all-streams" }
+
 // DashboardName is the stream's dashboard: the stream's name, with "-" for
 // what dashboard names do not allow.
 func (c Config) DashboardName() string { return nameUnsafe.ReplaceAllString(c.StreamName, "-") }

@@ -76,6 +76,8 @@ func TestWatchAllStreamsAtTheEdge(t *testing.T) {
 			fmt.Sprintf("makes the description of kinesis-monitoring/all-streams/write-throttled 1025 characters long; allowed: a description of at most %d characters", 1024-prefix)},
 		{"a watch-only stack needs streams to watch", map[string]any{"createStream": false, "watchAllStreams": true}, map[string]any{"createStream": false},
 			`createStream: false is false but watchStreams names no stream and watchAllStreams is off; allowed: watchStreams with at least one stream, or watchAllStreams`},
+		{"the estate's dashboard is not the stream's", all(map[string]any{"dashboard": true}), all(map[string]any{"dashboard": true, "streamName": "kinesis-monitoring-all-streams"}),
+			`streamName: "kinesis-monitoring-all-streams" gives two dashboards the name "kinesis-monitoring-all-streams" in the account; allowed: a streamName whose dashboard is not one the stack names itself (kinesis-monitoring-estate-<n>, kinesis-monitoring-all-streams)`},
 		{"not a list", all(nil), map[string]any{"watchAllStreams": map[string]any{"exclude": "a"}}, `has an exclude that is not a list of stream names`},
 		{"true, false or an object", all(nil), map[string]any{"watchAllStreams": "yes"}, `watchAllStreams: "yes" is not true, false or an object`},
 	})

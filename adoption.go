@@ -13,9 +13,13 @@ import (
 // the topic by its ARN, the dashboard by its name. Terraform imports them
 // during the plan, before it changes anything; a named resource that does
 // not exist stops the plan, and nothing changes. A watch-only stack has no
-// stream (stream nil) and no monitoring of its own; the watched streams'
-// alarms and dashboards need no adoption: CloudWatch's Put calls take an
-// existing alarm or dashboard over.
+// stream (stream nil) and no monitoring of its own. The alarms and
+// dashboards of the watched streams (watchStreams) and of every stream
+// (watchAllStreams' query alarms and <stack>-all-streams) are never
+// adopted: CloudWatch's Put calls take an existing alarm or dashboard of
+// the name over, so a deploy after a lost state rebuilds them without an
+// import, and an import would stop the first plan after watchAllStreams
+// is switched on, when they do not exist yet.
 func adoptExisting(cfg config.Config, acct *account, stream kinesisstream.KinesisStream, m streamMonitoring, routing alertActions) {
 	a := cfg.AdoptExisting
 	if a.Adopts("stream") && stream != nil {

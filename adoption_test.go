@@ -37,10 +37,17 @@ func TestAdoptExistingWritesImportBlocks(t *testing.T) {
 			"aws_kinesis_stream.stream": "xfusion-kinesis-stream", "aws_cloudwatch_metric_alarm.write_throttle_alarm": "xfusion-kinesis-alarm",
 		}, ">= 1.5.0"},
 		{"off: no import blocks (the check can fail)", map[string]any{}, map[string]string{}, ">= 1.2.0"},
+		{"with watchAllStreams: the own stream's alarms, not the query alarms nor their dashboard", merge(everything, map[string]any{"watchAllStreams": true}), map[string]string{
+			"aws_kinesis_stream.stream":          "xfusion-kinesis-stream",
+			"aws_sns_topic.alert_topic":          topicARN,
+			"aws_cloudwatch_dashboard.dashboard": "xfusion-kinesis-stream",
+		}, ">= 1.6.0"},
 	}
-	// Every alarm of the stack, by its name.
-	for _, a := range configOf(t, everything).Alarms() {
-		cases[0].want[alarmType+"."+a.ID] = a.Name
+	// Every alarm of the stream, by its name.
+	for _, i := range []int{0, len(cases) - 1} {
+		for _, a := range configOf(t, cases[i].ctx).StreamAlarms() {
+			cases[i].want[alarmType+"."+a.ID] = a.Name
+		}
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -29,10 +29,12 @@ import (
 //
 // A new attribute is one row here, a field of alarms.Alarm, and its readers
 // (internal/testkit for the synthesized JSON, backtest.DeployedAlarm for
-// what CloudWatch describes); alarms.Diff compares it by itself. A new shape
-// of alarm (an alarm on a Metrics Insights query: metric_query in place of
-// namespace, metric_name, dimensions, statistic and period) is a table of
-// its own beside oneMetricAttributes, chosen by attributesOf.
+// what CloudWatch describes); alarms.Diff compares it by itself. Each shape
+// of alarm is a table of its own, chosen by attributesOf: an alarm on one
+// metric's statistic (oneMetricAttributes), an alarm on a Metrics Insights
+// query (queryAttributes: metric_query in place of namespace, metric_name,
+// dimensions, statistic and period). Query alarms are resources of their
+// own, a handful per stack, never iterated.
 
 // metricAlarmConfig is the bindings' config of an aws_cloudwatch_metric_alarm.
 type metricAlarmConfig = cloudwatchmetricalarm.CloudwatchMetricAlarmConfig
@@ -48,7 +50,8 @@ type alarmAttribute struct {
 	own bool
 	// value reads it from the alarm, as the locals' JSON holds it: a
 	// string, an alarms.Comparison, an int, a float64 or a
-	// map[string]string.
+	// map[string]string; or a metricQuery, which only the literal form
+	// takes.
 	value func(alarms.Alarm) any
 	// leftOut, when not nil, says when the attribute is not written; the
 	// kinds then lack its key, and the for_each form reads it with
@@ -110,13 +113,44 @@ var oneMetricAttributes = []alarmAttribute{
 		set:   func(c *metricAlarmConfig, v attributeValue) { c.Period = v.number() }},
 }
 
+// queryAttributes are the attributes of an alarm on a Metrics Insights
+// query: one metric_query, the query whose every series is a contributor
+// (alarms.Alarm.Expression), over periods of the alarm's period, returning
+// its data (the alarm evaluates it).
+var queryAttributes = []alarmAttribute{
+	{name: "metric_query", key: "metric_query",
+		value: func(a alarms.Alarm) any {
+			return metricQuery{id: queryID, expression: a.MustExpression(), period: a.Period}
+		},
+		set: func(c *metricAlarmConfig, v attributeValue) { c.MetricQuery = v.metricQuery() }},
+}
+
+// queryID names the query within its alarm (MetricDataQuery.Id): a
+// lowercase letter first, as CloudWatch wants.
+const queryID = "q1"
+
+// metricQuery is the metric_query of a query alarm.
+type metricQuery struct {
+	id, expression string
+	period         int
+}
+
 // metricAlarmAttributes are the attributes of an alarm on one metric's
 // statistic, as every alarm of alarms.ForStream is.
 var metricAlarmAttributes = slices.Concat(everyAlarmAttributes, oneMetricAttributes)
 
+// queryAlarmAttributes are the attributes of an alarm on a Metrics
+// Insights query, as every alarm of alarms.ForEstate is.
+var queryAlarmAttributes = slices.Concat(everyAlarmAttributes, queryAttributes)
+
 // attributesOf are the attributes of the alarm's resource: those of every
-// alarm and those of its shape (today always one metric's statistic).
-func attributesOf(alarms.Alarm) []alarmAttribute { return metricAlarmAttributes }
+// alarm and those of its shape (one metric's statistic, or a query).
+func attributesOf(a alarms.Alarm) []alarmAttribute {
+	if a.IsQuery() {
+		return queryAlarmAttributes
+	}
+	return metricAlarmAttributes
+}
 
 // written says whether the attribute is written for the alarm.
 func (attr alarmAttribute) written(a alarms.Alarm) bool {
@@ -185,9 +219,20 @@ func (v attributeValue) dimensions() *map[string]*string {
 	return &out
 }
 
+func (v attributeValue) metricQuery() *[]*cloudwatchmetricalarm.CloudwatchMetricAlarmMetricQuery {
+	q, ok := v.literal.(metricQuery)
+	if !ok || v.expression != "" {
+		panic("alarm attribute: metric_query is written as a literal only: query alarms are resources of their own")
+	}
+	return &[]*cloudwatchmetricalarm.CloudwatchMetricAlarmMetricQuery{{
+		Id: jsii.String(q.id), Expression: jsii.String(q.expression), Period: jsii.Number(q.period), ReturnData: jsii.Bool(true),
+	}}
+}
+
 // alarmResource is the alarm's own resource (aws_cloudwatch_metric_alarm.<ID>),
 // each attribute its literal value and the StreamName dimension written as
-// streamName, routed to the alert actions.
+// streamName (nil for a query alarm, which has no dimensions), routed to
+// the alert actions.
 func alarmResource(stack cdktf.TerraformStack, a alarms.Alarm, streamName *string, routing alertActions) cloudwatchmetricalarm.CloudwatchMetricAlarm {
 	c := &metricAlarmConfig{}
 	for _, attr := range attributesOf(a) {

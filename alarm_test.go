@@ -10,11 +10,11 @@ import (
 	"github.com/xfusion/kinesis-monitoring/alarms"
 )
 
-// Each row of the mapping is one attribute: its set writes the bindings'
-// field of the attribute's Terraform name, and no other; no two rows share
-// a name or a key in the watched alarms' locals.
+// Each row of the mapping, of either shape, is one attribute: its set
+// writes the bindings' field of the attribute's Terraform name, and no
+// other; no two rows share a name or a key in the watched alarms' locals.
 func TestAlarmAttributesSetTheFieldOfTheirName(t *testing.T) {
-	if problems := attributeProblems(metricAlarmAttributes); len(problems) > 0 {
+	if problems := attributeProblems(slices.Concat(everyAlarmAttributes, oneMetricAttributes, queryAttributes)); len(problems) > 0 {
 		t.Errorf("the mapping:\n%s", strings.Join(problems, "\n"))
 	}
 	// The check can fail: a row that sets another field, a row that
@@ -26,6 +26,8 @@ func TestAlarmAttributesSetTheFieldOfTheirName(t *testing.T) {
 	wrongField.set = func(c *metricAlarmConfig, v attributeValue) { c.Period = v.number() }
 	sameKey := byName("period")
 	sameKey.key = "threshold"
+	queryPeriod := queryAttributes[0]
+	queryPeriod.name, queryPeriod.key = "period", "query_period"
 	for _, c := range []struct {
 		name string
 		rows []alarmAttribute
@@ -37,6 +39,8 @@ func TestAlarmAttributesSetTheFieldOfTheirName(t *testing.T) {
 			"threshold: more than one row", "threshold: its key threshold is another row's too"}},
 		{"a key twice", []alarmAttribute{byName("threshold"), sameKey},
 			[]string{"threshold: its key threshold is another row's too", "period: its key threshold is another row's too"}},
+		{"a row of each shape with one name", []alarmAttribute{byName("period"), queryPeriod},
+			[]string{"period: more than one row", "period: sets [metricQuery]", "period: more than one row"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if got := attributeProblems(c.rows); !slices.Equal(got, c.want) {
@@ -54,6 +58,7 @@ func attributeProblems(rows []alarmAttribute) []string {
 		Name: "n", Description: "d", Namespace: "AWS/Kinesis", Metric: "m", Dimensions: []alarms.Dimension{{Name: "StreamName", Value: "s"}},
 		Statistic: "Sum", Period: 60, EvaluationPeriods: 3, DatapointsToAlarm: 2, Threshold: 1,
 		Comparison: alarms.GreaterThanThreshold, TreatMissingData: alarms.MissingDataNotBreaching,
+		Query: &alarms.Query{GroupBy: []string{"StreamName"}}, // read by the query's rows only
 	}
 	names, keys := map[string]int{}, map[string]int{}
 	for _, attr := range rows {

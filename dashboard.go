@@ -46,9 +46,14 @@ func newDashboard(stack cdktf.TerraformStack, spec dashboardSpec, streamName *st
 		DashboardBody: jsii.String(body),
 	})
 	cdktf.NewTerraformOutput(stack, jsii.String("dashboard_url"), &cdktf.TerraformOutputConfig{
-		Value: jsii.String(fmt.Sprintf("https://%s.console.aws.amazon.com/cloudwatch/home?region=%s#dashboards:name=%s",
-			spec.region, spec.region, spec.name)),
+		Value:       jsii.String(consoleDashboardURL(spec.region, spec.name)),
 		Description: jsii.String("CloudWatch dashboard of the stream"),
 	})
 	return dash
+}
+
+// consoleDashboardURL is the address of a dashboard in the CloudWatch
+// console of the region.
+func consoleDashboardURL(region, name string) string {
+	return fmt.Sprintf("https://%s.console.aws.amazon.com/cloudwatch/home?region=%s#dashboards:name=%s", region, region, name)
 }

@@ -16,8 +16,8 @@ type goldenCase struct {
 
 // goldenCases are every golden of the project: the specification, the
 // production settings, an existing topic, an on-demand stream, a watch-only
-// stack, a stack with its own stream and watched ones, and two
-// environments.
+// stack, a stack with its own stream and watched ones, a watch-only stack
+// that watches every stream of the region by query, and two environments.
 var goldenCases = []goldenCase{
 	{"default", func() map[string]any { return defaults }, map[string]string{"kinesis-monitoring": "testdata/default.cdk.tf.json"}},
 	{"production", func() map[string]any { return production }, map[string]string{"kinesis-monitoring": "testdata/production.cdk.tf.json"}},
@@ -25,6 +25,7 @@ var goldenCases = []goldenCase{
 	{"on-demand", func() map[string]any { return onDemand }, map[string]string{"kinesis-monitoring": "testdata/on-demand.cdk.tf.json"}},
 	{"watch-only", func() map[string]any { return watchOnly }, map[string]string{"kinesis-monitoring": "testdata/watch-only.cdk.tf.json"}},
 	{"mixed", func() map[string]any { return mixed }, map[string]string{"kinesis-monitoring": "testdata/mixed.cdk.tf.json"}},
+	{"watch-all", func() map[string]any { return watchAll }, map[string]string{"kinesis-monitoring": "testdata/watch-all.cdk.tf.json"}},
 	{"environments", func() map[string]any { return environments }, map[string]string{
 		"kinesis-monitoring-dev":  "testdata/environments/kinesis-monitoring-dev.cdk.tf.json",
 		"kinesis-monitoring-prod": "testdata/environments/kinesis-monitoring-prod.cdk.tf.json",

@@ -12,6 +12,9 @@
 //   - with dashboard, a CloudWatch dashboard of the stream;
 //   - for streams owned elsewhere (watchStreams), the same alarms and an
 //     estate dashboard; createStream false makes a stack that only watches;
+//   - for every stream of the region (watchAllStreams), one Metrics
+//     Insights query alarm per kind, each stream a contributor, and a
+//     dashboard of the estate's worst streams;
 //   - import blocks for what already exists (adoptExisting), and the outputs.
 //
 // `backtest` replays every alarm of the stacks over CloudWatch's metric
@@ -34,9 +37,10 @@ import (
 // NewKinesisMonitoringStack defines the stream, its monitoring (the
 // write-throttling alarm, and whatever the settings add: the recommended
 // alarms, alert routing, a dashboard) and the two outputs; and the
-// monitoring of the streams it watches (watchStreams), or only that
-// (createStream false). cfg must come from
-// config.Load or config.FromContext (or be config.Default()).
+// monitoring of the streams it watches (watchStreams) and of every stream
+// of the region (watchAllStreams), or only that (createStream false). cfg
+// must come from config.Load or config.FromContext (or be
+// config.Default()).
 func NewKinesisMonitoringStack(scope constructs.Construct, id string, cfg config.Config) cdktf.TerraformStack {
 	stack := cdktf.NewTerraformStack(scope, &id)
 	newBackend(stack, cfg)
@@ -53,6 +57,9 @@ func NewKinesisMonitoringStack(scope constructs.Construct, id string, cfg config
 	}
 	if len(cfg.Watched) > 0 {
 		newEstateMonitoring(stack, cfg, routing)
+	}
+	if cfg.WatchAllStreams.Enabled {
+		newAllStreamsMonitoring(stack, cfg, routing)
 	}
 	return stack
 }

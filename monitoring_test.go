@@ -124,6 +124,26 @@ func TestAlarmsMatchCanFail(t *testing.T) {
 			locals["watch_alarm_kinds"] = strings.Replace(locals["watch_alarm_kinds"].(string), `\"threshold\":`, `\"limit\":`, 1)
 		}},
 	})
+	// And for the query alarms: a query that leaves out another stream,
+	// one over streams in place of consumers, a query's period.
+	q := synth(t, watchAll)
+	queries := configOf(t, watchAll).Alarms()
+	query := func(d map[string]any, id string) map[string]any {
+		return mustMap(d, "resource", alarmType, id)["metric_query"].([]any)[0].(map[string]any)
+	}
+	runMutations(t, q.Doc, []mutation{
+		{"a query alarm that leaves out another stream", func(d map[string]any) error { return alarmsMatch(d, queries) }, func(d map[string]any) {
+			q := query(d, "all_streams_write_throttle_alarm")
+			q["expression"] = strings.Replace(q["expression"].(string), "'payments'", "'orders'", 1)
+		}},
+		{"a consumer alarm over streams", func(d map[string]any) error { return alarmsMatch(d, queries) }, func(d map[string]any) {
+			q := query(d, "all_consumers_millis_behind_latest")
+			q["expression"] = strings.NewReplacer("ConsumerName, ", "").Replace(q["expression"].(string))
+		}},
+		{"a query's period", func(d map[string]any) error { return alarmsMatch(d, queries) }, func(d map[string]any) {
+			query(d, "all_streams_iterator_age_alarm")["period"] = 300
+		}},
+	})
 }
 
 // providerRegion is the region of the stack's aws provider.

@@ -31,8 +31,10 @@ var environments map[string]any
 
 // watchOnly watches three streams owned elsewhere, one with a consumer,
 // with per-stream overrides; mixed has its own stream (with a consumer)
-// and watches two.
-var watchOnly, mixed map[string]any
+// and watches two; watchAll watches every stream of the region by query
+// (watchAllStreams, consumers too) but two, and one stream with settings
+// of its own.
+var watchOnly, mixed, watchAll map[string]any
 
 // loadContexts reads the contexts kept in testdata; TestMain calls it (not
 // package initialization: the test binary also runs as the app, elsewhere).
@@ -43,6 +45,7 @@ func loadContexts() {
 	onDemand = testkit.MustContext("on-demand")
 	watchOnly = testkit.MustContext("watch-only")
 	mixed = testkit.MustContext("mixed")
+	watchAll = testkit.MustContext("watch-all")
 }
 
 const topicRef = "${aws_sns_topic.alert_topic.arn}"

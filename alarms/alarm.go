@@ -28,6 +28,10 @@ type Alarm struct {
 	Threshold         float64
 	Comparison        Comparison
 	TreatMissingData  string
+	// Query, when not nil, makes the alarm a Metrics Insights query alarm
+	// over every series of Namespace and Metric with the dimensions
+	// Query.GroupBy, each a contributor; Dimensions is then empty.
+	Query *Query
 }
 
 // Dimension is one name/value pair of a metric.

@@ -26,8 +26,11 @@ func Diff(got, want Alarm) []string {
 			continue
 		}
 		gv, wv := g.FieldByIndex(f.Index).Interface(), w.FieldByIndex(f.Index).Interface()
-		if d, ok := gv.([]Dimension); ok {
+		switch d := gv.(type) {
+		case []Dimension:
 			gv, wv = dimensionSet(d), dimensionSet(wv.([]Dimension))
+		case *Query:
+			gv, wv = d.text(), wv.(*Query).text()
 		}
 		if !reflect.DeepEqual(gv, wv) {
 			out = append(out, fmt.Sprintf("%s: %s, want %s", words(f.Name), show(gv), show(wv)))
@@ -35,6 +38,18 @@ func Diff(got, want Alarm) []string {
 	}
 	return out
 }
+
+// text is the query as Diff shows it and compares it: its dimensions and
+// the streams it leaves out (none and an empty list are the same); "none"
+// for an alarm on one metric.
+func (q *Query) text() queryText {
+	if q == nil {
+		return "none"
+	}
+	return queryText(fmt.Sprintf("grouped by [%s], excluding [%s]", strings.Join(q.GroupBy, ", "), strings.Join(q.Exclude, ", ")))
+}
+
+type queryText string
 
 // dimensionSet is the dimensions by name.
 func dimensionSet(list []Dimension) map[string]string {
@@ -49,8 +64,12 @@ func dimensionSet(list []Dimension) map[string]string {
 // name=value in the order of their names.
 func show(v any) string {
 	switch v := v.(type) {
-	case string, Comparison:
+	case Comparison:
 		return fmt.Sprintf("%q", v)
+	case string:
+		return fmt.Sprintf("%q", v)
+	case queryText:
+		return string(v)
 	case map[string]string:
 		var pairs []string
 		for _, name := range slices.Sorted(maps.Keys(v)) {

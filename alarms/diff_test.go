@@ -33,6 +33,8 @@ func TestDiff(t *testing.T) {
 			[]string{"evaluation periods: 2, want 3", "datapoints to alarm: 0, want 2"}},
 		{"two attributes, in the order of the fields", func(a *Alarm) { a.TreatMissingData, a.Period = MissingDataBreaching, 300 },
 			[]string{"period: 300, want 60", `treat missing data: "breaching", want "notBreaching"`}},
+		{"a query alarm against one on a metric", func(a *Alarm) { a.Query = &Query{GroupBy: []string{"StreamName"}} },
+			[]string{"query: grouped by [StreamName], excluding [], want none"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -43,5 +45,32 @@ func TestDiff(t *testing.T) {
 				t.Errorf("Diff = %q, want %q", diff, c.want)
 			}
 		})
+	}
+}
+
+// Two queries compare by their dimensions and the streams they leave out;
+// none left out is the same written as nil or as an empty list.
+func TestDiffQuery(t *testing.T) {
+	want := Alarm{Query: &Query{GroupBy: []string{"StreamName"}, Exclude: []string{"y"}}}
+	for _, c := range []struct {
+		name string
+		got  *Query
+		want []string
+	}{
+		{"the same", &Query{GroupBy: []string{"StreamName"}, Exclude: []string{"y"}}, nil},
+		{"another stream left out", &Query{GroupBy: []string{"StreamName"}, Exclude: []string{"x"}},
+			[]string{"query: grouped by [StreamName], excluding [x], want grouped by [StreamName], excluding [y]"}},
+		{"grouped by consumers too", &Query{GroupBy: []string{"ConsumerName", "StreamName"}, Exclude: []string{"y"}},
+			[]string{"query: grouped by [ConsumerName, StreamName], excluding [y], want grouped by [StreamName], excluding [y]"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if diff := Diff(Alarm{Query: c.got}, want); !slices.Equal(diff, c.want) {
+				t.Errorf("Diff = %q, want %q", diff, c.want)
+			}
+		})
+	}
+	none := Alarm{Query: &Query{GroupBy: []string{"StreamName"}}}
+	if diff := Diff(Alarm{Query: &Query{GroupBy: []string{"StreamName"}, Exclude: []string{}}}, none); diff != nil {
+		t.Errorf("none left out, nil and empty: %q", diff)
 	}
 }

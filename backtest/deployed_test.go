@@ -27,6 +27,42 @@ func deployed() cwtypes.MetricAlarm {
 	}
 }
 
+// ownQuery is the query of a query alarm of the stack's.
+const ownQuery = `SELECT SUM("WriteProvisionedThroughputExceeded") FROM SCHEMA("AWS/Kinesis", StreamName) WHERE StreamName != 's' GROUP BY StreamName ORDER BY SUM() DESC LIMIT 500`
+
+// toQuery makes the deployed alarm a query alarm, as DescribeAlarms gives
+// one: no metric of its own, the query in Metrics.
+func toQuery(m *cwtypes.MetricAlarm, expression string) {
+	m.Namespace, m.MetricName, m.Statistic, m.Period, m.Dimensions = nil, nil, "", nil, nil
+	m.Metrics = []cwtypes.MetricDataQuery{{Id: aws.String("q1"), Expression: aws.String(expression), Period: aws.Int32(60), ReturnData: aws.Bool(true)}}
+}
+
+// A query alarm of the stack's reads back as the alarm the configuration
+// makes, its query included; ReturnData left out is true, as the API
+// takes it.
+func TestDeployedQueryAlarm(t *testing.T) {
+	set := alarms.Settings{Description: "Triggers", Threshold: 1, Comparison: alarms.GreaterThanThreshold, Statistic: "Sum",
+		Period: 60, EvaluationPeriods: 3, DatapointsToAlarm: 2, TreatMissingData: alarms.MissingDataNotBreaching, Recommended: true}
+	for _, want := range alarms.ForEstate(alarms.Stream{RetentionHours: 24}, set, alarms.Estate{Stack: "k", Exclude: []string{"s", "t"}, Consumers: true}) {
+		t.Run(want.Name, func(t *testing.T) {
+			m := cwtypes.MetricAlarm{
+				AlarmName: aws.String(want.Name), AlarmDescription: aws.String(want.Description),
+				Metrics:           []cwtypes.MetricDataQuery{{Id: aws.String("q1"), Expression: aws.String(want.MustExpression()), Period: aws.Int32(int32(want.Period))}},
+				EvaluationPeriods: aws.Int32(int32(want.EvaluationPeriods)), DatapointsToAlarm: aws.Int32(int32(want.DatapointsToAlarm)),
+				Threshold: aws.Float64(want.Threshold), ComparisonOperator: cwtypes.ComparisonOperator(want.Comparison),
+				TreatMissingData: aws.String(want.TreatMissingData), StateValue: cwtypes.StateValueOk,
+			}
+			got, err := DeployedAlarm(m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := alarms.Diff(got, want); diff != nil {
+				t.Errorf("DeployedAlarm: %q", diff)
+			}
+		})
+	}
+}
+
 func TestDeployedAlarm(t *testing.T) {
 	want := alarms.Alarm{
 		Name: "s-write-throttled", Description: "Triggers when write throughput exceeds provisioned limit",
@@ -63,12 +99,34 @@ func TestDeployedAlarmRefusals(t *testing.T) {
 				{Id: aws.String("e1"), Expression: aws.String("m1 / 60"), ReturnData: aws.Bool(true)},
 				{Id: aws.String("m1"), MetricStat: &cwtypes.MetricStat{Stat: aws.String("Sum")}, ReturnData: aws.Bool(false)},
 			}
-		}, []string{"metric math or a Metrics Insights query (Metrics)"}},
-		{"a Metrics Insights query", func(m *cwtypes.MetricAlarm) {
-			m.Namespace, m.MetricName, m.Statistic, m.Dimensions = nil, nil, "", nil
-			m.Metrics = []cwtypes.MetricDataQuery{{Id: aws.String("q"), Period: aws.Int32(60), ReturnData: aws.Bool(true),
-				Expression: aws.String(`SELECT SUM("WriteProvisionedThroughputExceeded") FROM SCHEMA("AWS/Kinesis", StreamName) GROUP BY StreamName`)}}
-		}, []string{"metric math or a Metrics Insights query (Metrics)"}},
+		}, []string{"it alarms on metric math (Metrics: 2 queries), not on one metric or on one Metrics Insights query"}},
+		{"metric math in one query", func(m *cwtypes.MetricAlarm) {
+			toQuery(m, "FILL(METRICS(), 0)")
+		}, []string{"the query is not one the stack writes: it does not start with SELECT"}},
+		{"a Metrics Insights query without ORDER BY", func(m *cwtypes.MetricAlarm) {
+			toQuery(m, `SELECT SUM("WriteProvisionedThroughputExceeded") FROM SCHEMA("AWS/Kinesis", StreamName) GROUP BY StreamName`)
+		}, []string{"the query is not one the stack writes: it has no ORDER BY"}},
+		{"a query of another LIMIT", func(m *cwtypes.MetricAlarm) {
+			toQuery(m, strings.Replace(ownQuery, "LIMIT 500", "LIMIT 100", 1))
+		}, []string{"the query's LIMIT is 100, not 500"}},
+		{"a query ordered against the comparison", func(m *cwtypes.MetricAlarm) {
+			toQuery(m, ownQuery)
+			m.ComparisonOperator = cwtypes.ComparisonOperatorLessThanThreshold
+		}, []string{"the query orders DESC while the alarm breaches below the threshold"}},
+		{"a query that returns no data, of another account", func(m *cwtypes.MetricAlarm) {
+			toQuery(m, ownQuery)
+			m.Metrics[0].ReturnData, m.Metrics[0].AccountId = aws.Bool(false), aws.String("111122223333")
+		}, []string{"returns no data (ReturnData false)", "the metrics of the account 111122223333 (AccountId)"}},
+		{"a query without a period", func(m *cwtypes.MetricAlarm) {
+			toQuery(m, ownQuery)
+			m.Metrics[0].Period = nil
+		}, []string{"its query has no period"}},
+		{"a metric written as a query", func(m *cwtypes.MetricAlarm) {
+			toQuery(m, "")
+			m.Metrics[0].Expression = nil
+			m.Metrics[0].MetricStat = &cwtypes.MetricStat{Stat: aws.String("Sum"), Period: aws.Int32(60),
+				Metric: &cwtypes.Metric{Namespace: aws.String("AWS/Kinesis"), MetricName: aws.String("IncomingBytes")}}
+		}, []string{"its one query (Metrics) is a metric (MetricStat), not a Metrics Insights query"}},
 		{"anomaly detection", func(m *cwtypes.MetricAlarm) {
 			m.Threshold, m.ThresholdMetricId = nil, aws.String("ad1")
 			m.ComparisonOperator = cwtypes.ComparisonOperatorLessThanLowerOrGreaterThanUpperThreshold

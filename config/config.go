@@ -57,13 +57,14 @@ type Config struct {
 	StateBucket             string            `json:"stateBucket" allowed:"an S3 bucket name: 3-63 characters of a-z 0-9 . -, starting and ending with a letter or digit" default:"none (local state)"`
 	StateKey                string            `json:"stateKey" allowed:"an S3 object key of 1-1017 bytes (1024 with the lock file's .tflock), not starting or ending with / and without //; needs stateBucket" default:"kinesis-monitoring/terraform.tfstate (with environments: kinesis-monitoring/<name>/terraform.tfstate)"`
 	StateRegion             string            `json:"stateRegion" allowed:"an AWS region, as for region; needs stateBucket" default:"the region setting"`
-	AdoptExisting           Adoption          `json:"adoptExisting" enum:"adoptableKinds" allowed:"false, true (every resource the stack names: the stream, its alarms, the SNS topic, the dashboard), or a list of {enum} to import instead of creating (docs/troubleshooting.md)"`
+	AdoptExisting           Adoption          `json:"adoptExisting" enum:"adoptableKinds" allowed:"false, true (every resource the stack names for its own stream: the stream, its alarms, the SNS topic, the dashboard; never the alarms and dashboards of watchStreams and watchAllStreams, which a deploy takes over without an import), or a list of {enum} to import instead of creating (docs/troubleshooting.md)"`
 	StateKMSKeyID           string            `json:"stateKmsKeyId" allowed:"a KMS key or alias ARN (arn:aws:kms:<region>:<account>:key/<id> or …:alias/<name>; Terraform's S3 backend takes key ids that are RFC 4122 UUIDs or mrk- ids) for the state object; needs stateBucket" default:"none (SSE-S3)"`
 
 	// The streaming estate: streams the stack watches, owned elsewhere.
-	CreateStream bool         `json:"createStream" allowed:"true or false; false makes a watch-only stack that owns no stream (then watchStreams names at least one, and the own stream's settings stay out)"`
-	WatchStreams WatchStreams `json:"watchStreams" enum:"watchKeys" allowed:"an object whose keys are the names of existing streams in the stack's region, each with an object of the settings that differ for it: {enum}; the top-level values apply where it sets none, except consumers (docs/watching-an-estate.md)" default:"none"`
-	Consumers    Consumers    `json:"consumers" enum:"consumerKeys" allowed:"the enhanced fan-out consumers of the stream, each with three alarms: a list of consumer names (1-128 characters of a-z A-Z 0-9 _ . -), or an object of names, each with an object of thresholds: {enum} (docs/watching-an-estate.md)" default:"none"`
+	CreateStream    bool         `json:"createStream" allowed:"true or false; false makes a watch-only stack that owns no stream (then watchStreams names at least one or watchAllStreams is on, and the own stream's settings stay out)"`
+	WatchStreams    WatchStreams `json:"watchStreams" enum:"watchKeys" allowed:"an object whose keys are the names of existing streams in the stack's region, each with an object of the settings that differ for it: {enum}; the top-level values apply where it sets none, except consumers (docs/watching-an-estate.md)" default:"none"`
+	WatchAllStreams WatchAll     `json:"watchAllStreams" enum:"watchAllKeys" allowed:"false, true (one Metrics Insights query alarm per kind watches every stream of the stack's region, present and future, each stream a contributor), or an object of {enum}: {\"exclude\": [<stream names>]} leaves streams out, {\"consumers\": true} (or an object of thresholds, as for consumers) adds the consumer alarms over every enhanced fan-out consumer (docs/watching-an-estate.md)" default:"false"`
+	Consumers       Consumers    `json:"consumers" enum:"consumerKeys" allowed:"the enhanced fan-out consumers of the stream, each with three alarms: a list of consumer names (1-128 characters of a-z A-Z 0-9 _ . -), or an object of names, each with an object of thresholds: {enum} (docs/watching-an-estate.md)" default:"none"`
 
 	// Environment is the name of the environment this configuration belongs
 	// to, or "" for the single stack without environments. Not a setting.
@@ -123,6 +124,7 @@ var enums = map[string][]string{
 	"adoptableKinds":      AdoptableKinds,
 	"watchKeys":           watchKeys,
 	"consumerKeys":        alarms.ConsumerKeys(),
+	"watchAllKeys":        watchAllKeys,
 }
 
 // regions are the regions hashicorp/aws 5.100.0 accepts: it refuses others
@@ -266,6 +268,7 @@ func (c Config) validate(v *validation) {
 		}
 	}
 	c.validateAdoption(v)
+	c.validateWatchAll(v)
 	if c.CreateStream {
 		c.validateConsumerNames(v, c.StreamName)
 	}

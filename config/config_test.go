@@ -71,6 +71,9 @@ var overrides = []struct {
 	}, nil},
 	{"createStream", false, func(c *Config) { c.CreateStream = false }, map[string]any{"watchStreams": map[string]any{"orders": map[string]any{}}}},
 	{"consumers", []any{"analytics"}, func(c *Config) { c.Consumers = Consumers{{Name: "analytics"}} }, nil},
+	{"watchAllStreams", map[string]any{"exclude": []any{"legacy"}, "consumers": true}, func(c *Config) {
+		c.WatchAllStreams = WatchAll{Enabled: true, Exclude: []string{"legacy"}, Consumers: true}
+	}, nil},
 	{"tags", map[string]any{"team": "monitoring", "cost-center": "42"}, func(c *Config) {
 		c.Tags = map[string]string{"team": "monitoring", "cost-center": "42"}
 	}, nil},

@@ -59,6 +59,9 @@ func (c Config) names() []uniqueName {
 			names = append(names, uniqueName{"alarm", c.Region, a.Name, "watchStreams." + w.Name})
 		}
 	}
+	for _, a := range c.QueryAlarms() {
+		names = append(names, uniqueName{"alarm", c.Region, a.Name, "watchAllStreams"})
+	}
 	topicKey := "streamName"
 	if !c.CreateStream {
 		topicKey = "alarmEmails"
@@ -73,6 +76,9 @@ func (c Config) names() []uniqueName {
 	if c.Dashboard {
 		for _, name := range c.EstateDashboardNames() {
 			names = append(names, uniqueName{"dashboard", "the account", name, "watchStreams"})
+		}
+		if c.WatchAllStreams.Enabled {
+			names = append(names, uniqueName{"dashboard", "the account", c.AllStreamsDashboardName(), "watchAllStreams"})
 		}
 	}
 	if c.StateBucket != "" {
@@ -104,6 +110,9 @@ func collisions(configs []Config) []Problem {
 			if first.env == c.Environment {
 				reason = fmt.Sprintf("gives two %ss the name %q in %s", n.kind, n.name, n.scope)
 				switch {
+				case n.kind == "dashboard":
+					key = "streamName"
+					allowed = fmt.Sprintf("a streamName whose dashboard is not one the stack names itself (%s-estate-<n>, %s)", c.StackID(), c.AllStreamsDashboardName())
 				case first.key == "alarmName" || key == "alarmName":
 					key = "alarmName"
 					allowed = "an alarmName that differs from the names of the other alarms (<streamName>-iterator-age, …, <watched stream>-write-throttled)"
@@ -150,7 +159,7 @@ func FromContext(ctx map[string]any) ([]Config, error) {
 		base.validate(v)
 		base.Watched = base.watched(v)
 		if len(v.problems) == 0 {
-			v.problems = collisions([]Config{base})
+			v.problems = append(collisions([]Config{base}), queryQuota([]Config{base})...)
 		}
 		if len(v.problems) > 0 {
 			return nil, newError(v.problems)
@@ -223,7 +232,7 @@ func FromContext(ctx map[string]any) ([]Config, error) {
 		}
 	}
 	if len(problems) == 0 {
-		problems = collisions(configs)
+		problems = append(collisions(configs), queryQuota(configs)...)
 	}
 	if len(problems) > 0 {
 		return nil, newError(problems)

@@ -451,5 +451,8 @@ func TestSettingRulesAtTheEdge(t *testing.T) {
 			`adoptExisting: ["dashboard"] names dashboard, which this stack does not create; allowed: dashboard only with dashboard true`},
 		{"adoptExisting: a topic needs alarmEmails", map[string]any{"alarmEmails": emails, "adoptExisting": []any{"topic"}}, map[string]any{"adoptExisting": []any{"topic"}},
 			`adoptExisting: ["topic"] names topic, which this stack does not create; allowed: topic only with alarmEmails`},
+		{"adoptExisting: alarms are the own stream's, not the query alarms", map[string]any{"watchAllStreams": true, "adoptExisting": []any{"alarms"}},
+			map[string]any{"createStream": false, "watchAllStreams": true, "adoptExisting": []any{"alarms"}},
+			`adoptExisting: ["alarms"] names alarms, which this stack does not create; allowed: alarms only with a stream of the stack's; CloudWatch lets the alarms of watchStreams and watchAllStreams be taken over without an import`},
 	})
 }

@@ -11,13 +11,14 @@ import (
 // What the stack derives from the configuration, in one place each.
 
 // Alarms are every alarm the stack deploys, as plain values: its own
-// stream's (StreamAlarms), then each watched stream's.
+// stream's (StreamAlarms), then each watched stream's, then the query
+// alarms of watchAllStreams.
 func (c Config) Alarms() []alarms.Alarm {
 	out := c.StreamAlarms()
 	for _, w := range c.Watched {
 		out = append(out, w.Alarms()...)
 	}
-	return out
+	return append(out, c.QueryAlarms()...)
 }
 
 // StreamAlarms are the alarms of the stack's own stream: the
@@ -79,6 +80,10 @@ func (c Config) EstateDashboardNames() []string {
 	}
 	return names
 }
+
+// AllStreamsDashboardName is the dashboard of watchAllStreams (with
+// dashboard true): <stack>-all-streams.
+func (c Config) AllStreamsDashboardName() string { return c.StackID() + "-all-streams" }
 
 // DashboardName is the stream's dashboard: the stream's name, with "-" for
 // what dashboard names do not allow.

@@ -47,6 +47,9 @@ func TestEnumsAreTheListsTheValidationChecks(t *testing.T) {
 			}
 			return map[string]any{"consumers": map[string]any{"c1": map[string]any{v: threshold}}}
 		},
+		"watchAllStreams": func(v string) map[string]any {
+			return map[string]any{"watchAllStreams": map[string]any{v: map[string]any{"exclude": []any{"legacy"}, "consumers": true}[v]}}
+		},
 		"adoptExisting": func(v string) map[string]any {
 			return map[string]any{"adoptExisting": []any{v}, "alarmEmails": []any{"ops@example.com"}, "dashboard": true}
 		},

@@ -138,7 +138,7 @@ func (c Config) validateAdoption(v *validation) {
 		if slices.Contains(c.AdoptExisting.Kinds, kind) && !has {
 			v.badAllowed("adoptExisting", fmt.Sprintf("names %s, which this stack does not create", kind),
 				map[string]string{"topic": "topic only with alarmEmails (the stack's own topic)", "dashboard": "dashboard only with dashboard true and a stream of the stack's",
-					"stream": "stream and alarms only with a stream of the stack's (createStream true); a watched stream is never managed", "alarms": "alarms only with a stream of the stack's; CloudWatch lets the watched streams' alarms be taken over without an import"}[kind])
+					"stream": "stream and alarms only with a stream of the stack's (createStream true); a watched stream is never managed", "alarms": "alarms only with a stream of the stack's; CloudWatch lets the alarms of watchStreams and watchAllStreams be taken over without an import"}[kind])
 		}
 	}
 }

@@ -84,9 +84,9 @@ func (w Watched) Alarms() []alarms.Alarm {
 // repeated for each stream.
 func (c Config) watched(v *validation) []Watched {
 	if !c.CreateStream {
-		if len(c.WatchStreams) == 0 {
-			v.badAllowed("createStream", "is false but watchStreams names no stream",
-				"watchStreams with at least one stream for a watch-only stack, or createStream true (the default)")
+		if len(c.WatchStreams) == 0 && !c.WatchAllStreams.Enabled {
+			v.badAllowed("createStream", "is false but watchStreams names no stream and watchAllStreams is off",
+				"watchStreams with at least one stream, or watchAllStreams, for a watch-only stack; or createStream true (the default)")
 		}
 		for _, key := range ownStreamKeys {
 			if v.set(key) {

@@ -48,6 +48,9 @@ func TestSynthIsValidTerraform(t *testing.T) {
 		"on-demand":                contextFile(t, "on-demand"),
 		"watch-only":               contextFile(t, "watch-only"),
 		"own and watched streams":  contextFile(t, "mixed"),
+		"every stream by query":    contextFile(t, "watch-all"),
+		"own stream and every other by query": {"watchAllStreams": map[string]any{"exclude": []any{"legacy"}}, "recommendedAlarms": true,
+			"dashboard": true, "alarmEvaluationPeriods": 3, "alarmDatapointsToAlarm": 2},
 		"autoscaled, unprotected, M of N": {"externalShardScaling": true, "protect": false,
 			"alarmEvaluationPeriods": 5, "alarmDatapointsToAlarm": 3, "recommendedAlarms": map[string]any{"iteratorAgeMilliseconds": 3600000}},
 	} {

@@ -62,14 +62,22 @@ func SynthesizedAlarms(doc map[string]any) (map[string]alarms.Alarm, error) {
 }
 
 // SynthesizedAlarm reads one alarm from the attributes of its resource as
-// the stack wrote them (numbers as JSON decodes them). A reference among the
+// the stack wrote them (numbers as JSON decodes them): an alarm on one
+// metric, or an alarm on a Metrics Insights query (metric_query), whose
+// query is read back with alarms.ParseExpression. A reference among the
 // values is replaced by its value in references; any other is an error, as
 // is an attribute the reader does not know. The routing (alarm_actions,
 // ok_actions, insufficient_data_actions) is the stack's, not the alarm's,
 // and is not read.
 func SynthesizedAlarm(attributes map[string]any, references map[string]string) (alarms.Alarm, error) {
 	var a alarms.Alarm
-	for _, name := range slices.Sorted(maps.Keys(attributes)) {
+	// metric_query last: its query's ORDER BY is read against the
+	// comparison.
+	names := slices.DeleteFunc(slices.Sorted(maps.Keys(attributes)), func(name string) bool { return name == "metric_query" })
+	if _, ok := attributes["metric_query"]; ok {
+		names = append(names, "metric_query")
+	}
+	for _, name := range names {
 		read, known := synthesizedAttributes[name]
 		if !known {
 			return a, fmt.Errorf("attribute %s: not one the reader knows (%s)", name, strings.Join(slices.Sorted(maps.Keys(synthesizedAttributes)), ", "))
@@ -106,6 +114,7 @@ var synthesizedAttributes = map[string]attributeReader{
 	"threshold":           number(func(a *alarms.Alarm) *float64 { return &a.Threshold }),
 	"comparison_operator": text(func(a *alarms.Alarm) *alarms.Comparison { return &a.Comparison }),
 	"treat_missing_data":  text(func(a *alarms.Alarm) *string { return &a.TreatMissingData }),
+	"metric_query":        readMetricQuery,
 	// The stack's routing, and cdktf's metadata.
 	"alarm_actions": nil, "ok_actions": nil, "insufficient_data_actions": nil, "//": nil,
 }
@@ -157,6 +166,45 @@ func readDimensions(a *alarms.Alarm, v any) error {
 		}
 		a.Dimensions = append(a.Dimensions, alarms.Dimension{Name: name, Value: value})
 	}
+	return nil
+}
+
+// readMetricQuery reads the one query of a query alarm, in the form the
+// stack writes: an id, the expression, the period, and return_data true.
+// The alarm must name no metric of its own (the provider refuses both),
+// and its comparison is read already.
+func readMetricQuery(a *alarms.Alarm, v any) error {
+	list, ok := v.([]any)
+	if !ok || len(list) != 1 {
+		return fmt.Errorf("%v is not one query: the stack's query alarms have exactly one", v)
+	}
+	q, ok := list[0].(map[string]any)
+	if !ok {
+		return fmt.Errorf("%v is not an object", list[0])
+	}
+	for _, key := range slices.Sorted(maps.Keys(q)) {
+		if !slices.Contains([]string{"id", "expression", "period", "return_data"}, key) {
+			return fmt.Errorf("%s: not a field of the stack's query (id, expression, period, return_data)", key)
+		}
+	}
+	id, _ := q["id"].(string)
+	expression, _ := q["expression"].(string)
+	switch {
+	case id == "":
+		return fmt.Errorf("the query has no id")
+	case q["return_data"] != true:
+		return fmt.Errorf("return_data is %v: the alarm would evaluate no data of the query", q["return_data"])
+	case a.Namespace != "" || a.Metric != "" || a.Statistic != "" || a.Period != 0 || a.Dimensions != nil:
+		return fmt.Errorf("the alarm names a metric as well as a query")
+	}
+	if err := integer(func(a *alarms.Alarm) *int { return &a.Period })(a, q["period"]); err != nil {
+		return fmt.Errorf("period: %w", err)
+	}
+	read, err := alarms.ParseExpression(expression, a.Comparison)
+	if err != nil {
+		return err
+	}
+	a.Namespace, a.Metric, a.Statistic, a.Query = read.Namespace, read.Metric, read.Statistic, read.Query
 	return nil
 }
 

@@ -11,9 +11,13 @@ import (
 	"github.com/xfusion/kinesis-monitoring/alarms"
 )
 
-// stackJSON is a stack with both forms of the alarm resource: one of its
-// own stream's, and one iterated over two watched alarms of one kind
-// (which sets no datapoints_to_alarm).
+// query is a query alarm's, as the stack writes it.
+const query = `SELECT SUM("WriteProvisionedThroughputExceeded") FROM SCHEMA("AWS/Kinesis", StreamName) WHERE StreamName != 's' GROUP BY StreamName ORDER BY SUM() DESC LIMIT 500`
+
+// stackJSON is a stack with both forms of the alarm resource and both
+// shapes of alarm: one of its own stream's, one iterated over two watched
+// alarms of one kind (which sets no datapoints_to_alarm), and a query
+// alarm.
 func stackJSON(t *testing.T) map[string]any {
 	t.Helper()
 	local := func(v any) string {
@@ -43,6 +47,11 @@ func stackJSON(t *testing.T) map[string]any {
 					"statistic":  "Sum", "period": 60.0, "evaluation_periods": 3.0, "datapoints_to_alarm": 2.0, "threshold": 0.5,
 					"comparison_operator": "GreaterThanThreshold", "treat_missing_data": "notBreaching",
 					"alarm_actions": []any{"arn:aws:sns:us-east-1:123456789012:t"},
+				},
+				"all_streams_write_throttle_alarm": map[string]any{
+					"alarm_name": "k/all-streams/write-throttled", "alarm_description": "Covers every stream",
+					"metric_query":       []any{map[string]any{"id": "q1", "period": 60, "return_data": true, "expression": query}},
+					"evaluation_periods": 1, "threshold": 1, "comparison_operator": "GreaterThanThreshold", "treat_missing_data": "notBreaching",
 				},
 				"watched": map[string]any{
 					"for_each": "${local.watch_alarms}", "alarm_name": "${each.value.name}", "dimensions": "${each.value.dimensions}",
@@ -86,6 +95,12 @@ func TestSynthesizedAlarms(t *testing.T) {
 		},
 		"a/write": watched("a"),
 		"b/write": watched("b"),
+		"all_streams_write_throttle_alarm": {
+			ID: "all_streams_write_throttle_alarm", Name: "k/all-streams/write-throttled", Description: "Covers every stream",
+			Namespace: "AWS/Kinesis", Metric: "WriteProvisionedThroughputExceeded", Statistic: "Sum", Period: 60, EvaluationPeriods: 1, Threshold: 1,
+			Comparison: alarms.GreaterThanThreshold, TreatMissingData: "notBreaching",
+			Query: &alarms.Query{GroupBy: []string{"StreamName"}, Exclude: []string{"s"}},
+		},
 	}
 	got, err := SynthesizedAlarms(stackJSON(t))
 	if err != nil {
@@ -104,6 +119,12 @@ func TestSynthesizedAlarmsRefusals(t *testing.T) {
 	}
 	watched := func(doc map[string]any) map[string]any {
 		return dig(doc, "resource", alarmType, "watched").(map[string]any)
+	}
+	queryOf := func(doc map[string]any) map[string]any {
+		return dig(doc, "resource", alarmType, "all_streams_write_throttle_alarm").(map[string]any)
+	}
+	queryField := func(doc map[string]any) map[string]any {
+		return queryOf(doc)["metric_query"].([]any)[0].(map[string]any)
 	}
 	cases := []struct {
 		name   string
@@ -125,6 +146,21 @@ func TestSynthesizedAlarmsRefusals(t *testing.T) {
 			"threshold = ${local.watch_alarm_kinds[each.value.kind].limit}: local.watch_alarm_kinds[1] has no limit"},
 		{"an expression of something else", func(d map[string]any) { watched(d)["statistic"] = "${each.key}" },
 			"attribute statistic: ${each.key}: a reference the reader cannot resolve"},
+		{"two queries", func(d map[string]any) {
+			q := queryOf(d)
+			q["metric_query"] = append(q["metric_query"].([]any), map[string]any{"id": "q2"})
+		},
+			"is not one query: the stack's query alarms have exactly one"},
+		{"a query that returns no data", func(d map[string]any) { queryField(d)["return_data"] = false }, "attribute metric_query: return_data is false"},
+		{"a query with a label", func(d map[string]any) { queryField(d)["label"] = "x" }, "attribute metric_query: label: not a field of the stack's query"},
+		{"a query without an id", func(d map[string]any) { delete(queryField(d), "id") }, "attribute metric_query: the query has no id"},
+		{"a metric as well as a query", func(d map[string]any) { queryOf(d)["namespace"] = "AWS/Kinesis" }, "the alarm names a metric as well as a query"},
+		{"a query the stack does not write", func(d map[string]any) {
+			queryField(d)["expression"] = strings.Replace(query, "LIMIT 500", "LIMIT 10", 1)
+		},
+			"attribute metric_query: the query's LIMIT is 10, not 500"},
+		{"a query ordered against its comparison", func(d map[string]any) { queryOf(d)["comparison_operator"] = "LessThanThreshold" },
+			"attribute metric_query: the query orders DESC while the alarm breaches below the threshold"},
 		{"a local that is not JSON", func(d map[string]any) { dig(d, "locals").(map[string]any)["watch_alarm_kinds"] = "${{a = 1}}" },
 			"local watch_alarm_kinds is not jsondecode of a string"},
 	}

@@ -106,51 +106,6 @@ func newAlarmReport(t Target, points []evaluator.Point, result evaluator.Result,
 	return r
 }
 
-// inAlarm are the spans of the window the alarm spent in ALARM.
-func inAlarm(result evaluator.Result, w Window) []Interval {
-	var spans []Interval
-	var from time.Time
-	in := false
-	for _, tr := range result.Transitions {
-		switch {
-		case tr.To == evaluator.Alarm && !in:
-			from, in = tr.Time, true
-		case tr.To != evaluator.Alarm && in:
-			spans = append(spans, Interval{From: from, To: tr.Time})
-			in = false
-		}
-	}
-	if in {
-		spans = append(spans, Interval{From: from, To: w.End})
-	}
-	return spans
-}
-
-func chartData(a alarms.Alarm, points []evaluator.Point, result evaluator.Result, w Window) ChartData {
-	samples := make([]Sample, 0, len(points))
-	for _, p := range points {
-		if !p.Time.Before(w.Start.Add(-a.PeriodDuration())) && p.Time.Before(w.End) {
-			samples = append(samples, Sample{Time: p.Time, Value: p.Value})
-		}
-	}
-	return ChartData{
-		Title:      a.Name,
-		Subtitle:   condition(a),
-		Samples:    samples,
-		Period:     a.PeriodDuration(),
-		Threshold:  a.Threshold,
-		Comparison: string(a.Comparison),
-		Start:      w.Start, End: w.End,
-		InAlarm: inAlarm(result, w),
-	}
-}
-
-// condition says when the alarm fires, in a line.
-func condition(a alarms.Alarm) string {
-	return fmt.Sprintf("%s %s, %s per %d s; ALARM when %s %s for %d of %d periods; missing data: %s",
-		a.Namespace, a.Metric, a.Statistic, a.Period, a.Comparison.Symbol(), strconv.FormatFloat(a.Threshold, 'g', -1, 64), a.Datapoints(), a.EvaluationPeriods, a.TreatMissingData)
-}
-
 // WriteTable writes the report as a table, one row per alarm.
 func (r Report) WriteTable(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -162,7 +117,7 @@ func (r Report) WriteTable(w io.Writer) error {
 	fmt.Fprintln(tw, strings.Join(header, "\t"))
 	for _, a := range r.Alarms {
 		row := []string{a.Stack, a.Name, strconv.Itoa(a.AlarmCount), strconv.FormatFloat(a.MinutesInAlarm, 'f', -1, 64),
-			transitionText(a.Transitions, 0), transitionText(a.Transitions, len(a.Transitions)-1), string(a.FinalState), strconv.Itoa(a.Datapoints)}
+			transitionText(a.Transitions, 0), transitionText(a.Transitions, len(a.Transitions)-1), a.FinalState.String(), strconv.Itoa(a.Datapoints)}
 		if suggest {
 			row = append(row, suggestionText(a.Suggestion, a.Comparison))
 		}
@@ -187,7 +142,7 @@ func transitionText(ts []TransitionJSON, i int) string {
 	if i < 0 || i >= len(ts) {
 		return "-"
 	}
-	return ts[i].Time.Format("2006-01-02 15:04") + " " + string(ts[i].To)
+	return ts[i].Time.Format("2006-01-02 15:04") + " " + ts[i].To.String()
 }
 
 // suggestionText is the suggested threshold as a person would set it (the

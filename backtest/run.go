@@ -1,7 +1,7 @@
 // Package backtest replays a stack's CloudWatch alarms over their metrics'
 // history: it reads the datapoints with GetMetricData, evaluates each alarm
 // with CloudWatch's rules (package evaluator), and reports when each would
-// have gone to ALARM, as a table, as JSON and as charts.
+// have gone to ALARM, as a table, as JSON and as charts (package chart).
 package backtest
 
 import (
@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/xfusion/kinesis-monitoring/alarms"
+	"github.com/xfusion/kinesis-monitoring/chart"
 	"github.com/xfusion/kinesis-monitoring/evaluator"
 )
 
@@ -113,7 +114,7 @@ func Replay(targets []Target, points [][]evaluator.Point, opt Options) ([]AlarmR
 			}
 			if opt.ChartDir != "" {
 				r.Chart = chartName(t)
-				if err := WriteChart(filepath.Join(opt.ChartDir, r.Chart), chartData(t.Alarm, points[i], result, opt.Window)); err != nil {
+				if err := chart.Write(filepath.Join(opt.ChartDir, r.Chart), chart.Replay{Alarm: t.Alarm, Points: points[i], Result: result}); err != nil {
 					return &ChartError{Stack: t.Stack, Alarm: t.Alarm.Name, Err: err}
 				}
 			}

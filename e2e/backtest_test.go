@@ -27,6 +27,7 @@ import (
 
 	"github.com/xfusion/kinesis-monitoring/alarms"
 	"github.com/xfusion/kinesis-monitoring/backtest"
+	"github.com/xfusion/kinesis-monitoring/evaluator"
 	"github.com/xfusion/kinesis-monitoring/internal/testkit"
 )
 
@@ -89,7 +90,7 @@ func TestBacktest(t *testing.T) {
 			if diff := cmp.Diff(want, transitions(a)); diff != "" {
 				t.Errorf("transitions (-want +got):\n%s", diff)
 			}
-			if a.AlarmCount != 2 || a.MinutesInAlarm != 25 || a.FinalState != "OK" || a.Datapoints != 240 {
+			if a.AlarmCount != 2 || a.MinutesInAlarm != 25 || a.FinalState != evaluator.OK || a.Datapoints != 240 {
 				t.Errorf("alarm count %d, %v minutes in ALARM, final %s, %d datapoints; want 2, 25, OK, 240", a.AlarmCount, a.MinutesInAlarm, a.FinalState, a.Datapoints)
 			}
 		}},
@@ -105,7 +106,7 @@ func TestBacktest(t *testing.T) {
 				if r.Metric == "WriteProvisionedThroughputExceeded" {
 					continue
 				}
-				if a := alarmReport(t, report, stream+r.NameSuffix); a.AlarmCount != 0 || a.FinalState != "OK" || a.Datapoints != 0 {
+				if a := alarmReport(t, report, stream+r.NameSuffix); a.AlarmCount != 0 || a.FinalState != evaluator.OK || a.Datapoints != 0 {
 					t.Errorf("%s: %d alarms, final %s, %d datapoints", a.Name, a.AlarmCount, a.FinalState, a.Datapoints)
 				}
 			}
@@ -196,7 +197,7 @@ func TestBacktestRefusals(t *testing.T) {
 		code, stdout, stderr := runBacktest(t, dir, em.env, append([]string{"--json", "r.json"}, window...)...)
 		var r backtest.Report
 		readJSON(t, filepath.Join(dir, "r.json"), &r)
-		if a := alarmReport(t, r, "xfusion-kinesis-alarm"); code != 0 || a.FinalState != "INSUFFICIENT_DATA" || a.AlarmCount != 0 {
+		if a := alarmReport(t, r, "xfusion-kinesis-alarm"); code != 0 || a.FinalState != evaluator.InsufficientData || a.AlarmCount != 0 {
 			t.Errorf("exit %d, final state %s:\n%s%s", code, a.FinalState, stdout, stderr)
 		}
 	})
@@ -370,7 +371,7 @@ func alarmReport(t *testing.T, r backtest.Report, name string) backtest.AlarmRep
 func transitions(a backtest.AlarmReport) []string {
 	var out []string
 	for _, tr := range a.Transitions {
-		out = append(out, stamp(tr.Time)+" "+string(tr.From)+"→"+string(tr.To))
+		out = append(out, stamp(tr.Time)+" "+tr.From.String()+"→"+tr.To.String())
 	}
 	return out
 }

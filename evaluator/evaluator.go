@@ -73,21 +73,54 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/xfusion/kinesis-monitoring/alarms"
 )
 
-// State is the state of an alarm, spelled as CloudWatch spells it.
-type State string
+// State is the state of an alarm. Its text (String, MarshalText) is
+// CloudWatch's spelling: OK, ALARM, INSUFFICIENT_DATA. The zero State is
+// InsufficientData, the state an alarm starts in.
+type State uint8
 
 // The three states of a metric alarm ("Alarm evaluation", Metric alarm
 // states).
 const (
-	OK               State = "OK"
-	Alarm            State = "ALARM"
-	InsufficientData State = "INSUFFICIENT_DATA"
+	InsufficientData State = iota
+	OK
+	Alarm
 )
+
+var stateNames = [...]string{InsufficientData: "INSUFFICIENT_DATA", OK: "OK", Alarm: "ALARM"}
+
+// String is the state as CloudWatch spells it, or State(n) for a value
+// that is no state.
+func (s State) String() string {
+	if int(s) < len(stateNames) {
+		return stateNames[s]
+	}
+	return "State(" + strconv.Itoa(int(s)) + ")"
+}
+
+// MarshalText is the state as CloudWatch spells it.
+func (s State) MarshalText() ([]byte, error) {
+	if int(s) >= len(stateNames) {
+		return nil, fmt.Errorf("evaluator: %d is not a state", s)
+	}
+	return []byte(stateNames[s]), nil
+}
+
+// UnmarshalText reads a state as CloudWatch spells it.
+func (s *State) UnmarshalText(text []byte) error {
+	i := slices.Index(stateNames[:], string(text))
+	if i < 0 {
+		return fmt.Errorf("evaluator: state %q is not one of %s", text, strings.Join(stateNames[:], ", "))
+	}
+	*s = State(i)
+	return nil
+}
 
 // Point is one datapoint of the alarm's metric: the value of one period,
 // aggregated with the alarm's statistic, stamped with the period's start.
@@ -107,6 +140,8 @@ type Transition struct {
 
 // Result is what a replay found over (start, end].
 type Result struct {
+	// Start and End are the window replayed, (Start, End].
+	Start, End time.Time
 	// Final is the state after the last evaluation (INSUFFICIENT_DATA when
 	// there was none).
 	Final State
@@ -126,6 +161,27 @@ type Result struct {
 	Evaluations int
 }
 
+// Span is a stretch of time, [From, To).
+type Span struct {
+	From, To time.Time
+}
+
+// InAlarm is the stretches of the window the alarm spent in ALARM, oldest
+// first: from each transition into ALARM to the next transition out of it,
+// or to End. Their lengths add up to TimeInAlarm.
+func (r Result) InAlarm() []Span {
+	var spans []Span
+	for _, tr := range r.Transitions {
+		switch {
+		case tr.To == Alarm:
+			spans = append(spans, Span{From: tr.Time, To: r.End})
+		case tr.From == Alarm && len(spans) > 0:
+			spans[len(spans)-1].To = tr.Time
+		}
+	}
+	return spans
+}
+
 // Evaluation is one evaluation, for EvaluateEach.
 type Evaluation struct {
 	// Time is the period boundary of the evaluation.
@@ -142,6 +198,31 @@ type Evaluation struct {
 	// Breaching is how many of the evaluated datapoints breach, filled ones
 	// included when missing data is treated as breaching.
 	Breaching int
+}
+
+// A Datapoint is a point as the evaluations count it, with whether it
+// breaches the alarm's threshold.
+type Datapoint struct {
+	Point
+	Breaching bool
+}
+
+// Datapoints is points as Evaluate evaluates them for the alarm a: in the
+// form Evaluate puts them in (each moved back to the start of its period,
+// sorted, of two points of a period only the later kept), each with whether
+// it breaches, by the comparison the evaluations use. A chart that marks
+// the breaching datapoints asks this, so that it marks what the
+// evaluations counted. Datapoints panics if Check(a) reports an error.
+func Datapoints(a alarms.Alarm, points []Point) []Datapoint {
+	r := newRules(a)
+	if !wellFormed(points, r.period) {
+		points = normalized(points, r.period)
+	}
+	out := make([]Datapoint, len(points))
+	for i, pt := range points {
+		out[i] = Datapoint{Point: pt, Breaching: r.breaches(pt.Value)}
+	}
+	return out
 }
 
 // ExtraDatapoints is how many periods the evaluation range holds beyond the
@@ -238,15 +319,6 @@ func EvaluateEach(a alarms.Alarm, points []Point, start, end time.Time, each fun
 	return res
 }
 
-// State codes of the replay loop.
-const (
-	stOK uint8 = iota
-	stAlarm
-	stInsufficient
-)
-
-var stateOf = [...]State{stOK: OK, stAlarm: Alarm, stInsufficient: InsufficientData}
-
 // How an evaluation was decided, for the reasons.
 type how uint8
 
@@ -273,28 +345,38 @@ const (
 	treatNotBreaching
 )
 
-// rules is an alarm prepared for the replay. A comparison is turned into
-// "greater than" (or "greater than or equal to") by negating values and
-// threshold for the LessThan operators.
+// rules is an alarm prepared for the replay.
 type rules struct {
 	a      alarms.Alarm
 	period int64 // seconds
 	n, m   int   // N evaluation periods, M datapoints to alarm
 	rng    int   // evaluation range, periods
 	comparator
-	neg     bool // LessThan*: values and threshold negated
-	orEqual bool // …OrEqualTo…: a value equal to the threshold breaches
-	treat   treatment
-	buf     []byte // the reasons' scratch
+	treat treatment
+	buf   []byte // the reasons' scratch
 }
 
-// comparator is the comparison as one "greater than": a value v breaches
-// when sign·v > thr. For the LessThan operators sign is −1 and thr the
-// negated threshold; for the OrEqualTo ones thr is the float just below
-// the (negated) threshold, which is exact for a finite threshold: no float
-// lies between the two.
+// comparator is the alarm's comparison (alarms.Comparison) in the form the
+// replay's loops use, one "greater than": a value v breaches when
+// sign·v > thr. newComparator derives it from the comparison's Greater and
+// OrEqual: for the LessThan operators sign is −1 and thr the negated
+// threshold; for the OrEqualTo ones thr is the float just below the
+// (negated) threshold, which is exact for a finite threshold: no float lies
+// between the two. TestComparatorAgreesWithComparison holds it to
+// alarms.Comparison.Breaches.
 type comparator struct {
 	sign, thr float64
+}
+
+func newComparator(c alarms.Comparison, threshold float64) comparator {
+	k := comparator{sign: 1, thr: threshold}
+	if !c.Greater() {
+		k.sign, k.thr = -1, -threshold
+	}
+	if c.OrEqual() {
+		k.thr = math.Nextafter(k.thr, math.Inf(-1))
+	}
+	return k
 }
 
 func newRules(a alarms.Alarm) *rules {
@@ -303,21 +385,7 @@ func newRules(a alarms.Alarm) *rules {
 	}
 	r := &rules{
 		a: a, period: int64(a.Period), n: a.EvaluationPeriods, m: a.Datapoints(), rng: EvaluationRange(a),
-		comparator: comparator{sign: 1, thr: a.Threshold},
-	}
-	switch a.Comparison {
-	case alarms.GreaterThanOrEqualToThreshold:
-		r.orEqual = true
-	case alarms.LessThanThreshold:
-		r.neg = true
-	case alarms.LessThanOrEqualToThreshold:
-		r.neg, r.orEqual = true, true
-	}
-	if r.neg {
-		r.sign, r.thr = -1, -a.Threshold
-	}
-	if r.orEqual {
-		r.thr = math.Nextafter(r.thr, math.Inf(-1))
+		comparator: newComparator(a.Comparison, a.Threshold),
 	}
 	switch a.TreatMissingData {
 	case alarms.MissingDataIgnore:
@@ -344,7 +412,7 @@ func b2i(b bool) int {
 // replay runs the evaluations. It reports false, having stopped, when it
 // finds points that are not wellFormed.
 func (r *rules) replay(points []Point, start, end time.Time, each func(Evaluation)) (Result, bool) {
-	res := Result{Final: InsufficientData}
+	res := Result{Start: start, End: end, Final: InsufficientData}
 	p := r.period
 	first := floorDiv(start.Unix(), p)*p + p
 	last := floorDiv(end.Unix(), p) * p
@@ -359,22 +427,22 @@ func (r *rules) replay(points []Point, start, end time.Time, each func(Evaluatio
 		nEval   = r.n
 		span    = int64(r.rng) * p
 		early   = int64(r.m) * p
-		cur     = stInsufficient
+		cur     = InsufficientData
 		k       int   // points[:k] are known
 		secK    int64 // points[k].Time.Unix(), when k < n
 		winB    int   // breaching among points[k-N:k]
 		prevSec int64 = math.MinInt64
-		inState [3]int64
+		inState [len(stateNames)]int64
 	)
 	if n > 0 {
 		secK = points[0].Time.Unix()
 	}
 	for t := first; t <= last; t += p {
-		if each == nil && cur != stInsufficient && k >= nEval {
+		if each == nil && cur != InsufficientData && k >= nEval {
 			// A stretch of evaluations with a datapoint each, in the fast
 			// loop.
 			t0, k0 := t, k
-			t, k, secK, winB = r.steady(points, t, last, k, secK, winB, cur == stAlarm)
+			t, k, secK, winB = r.steady(points, t, last, k, secK, winB, cur == Alarm)
 			if k > k0 {
 				inState[cur] += (t - t0) / p
 				prevSec = t - 2*p
@@ -398,29 +466,8 @@ func (r *rules) replay(points []Point, start, end time.Time, each func(Evaluatio
 		}
 
 		lo := t - span // the range's oldest period
-		have, rangeB := nEval, winB
-		next, decided := cur, byData
-		if k >= nEval && points[k-nEval].Time.Unix() >= lo {
-			// "If some data points in the evaluation range are missing, but
-			// the total number of existing data points that were
-			// successfully retrieved from the evaluation range is equal to
-			// or more than the alarm's Evaluation Periods, CloudWatch
-			// evaluates the alarm state based on the most recent real data
-			// points that were successfully retrieved, including the
-			// necessary extra data points from farther back in the
-			// evaluation range. In this case, the value you set for how to
-			// treat missing data is not needed and is ignored." ("How alarm
-			// state is evaluated when data is missing",
-			// alarms-and-missing-data.html) With M of them breaching, ALARM:
-			// "Datapoints to Alarm is the number of data points within the
-			// Evaluation Periods that must be breaching to cause the alarm to
-			// go to the ALARM state." ("Alarm evaluation",
-			// alarm-evaluation.html)
-			next = stOK
-			if winB >= r.m {
-				next = stAlarm
-			}
-		} else {
+		have, rangeB, oldEnough := nEval, winB, false
+		if k < nEval || points[k-nEval].Time.Unix() < lo {
 			// Fewer than N: the known points from lo on.
 			have, rangeB = 0, 0
 			var oldest int64
@@ -433,22 +480,24 @@ func (r *rules) replay(points []Point, start, end time.Time, each func(Evaluatio
 				rangeB += b2i(c.breaches(points[i].Value))
 				oldest = s
 			}
-			next, decided = r.partial(have, rangeB, have > 0 && t-oldest >= early, cur)
+			oldEnough = have > 0 && t-oldest >= early
 		}
+		o, decided := r.decide(have, rangeB, oldEnough)
+		next := o.from(cur)
 
 		if next != cur {
 			res.Transitions = append(res.Transitions, Transition{
-				Time: time.Unix(t, 0).UTC(), From: stateOf[cur], To: stateOf[next],
-				Reason: r.reason(points, t, decided, k, have, rangeB, stateOf[cur], stateOf[next]),
+				Time: time.Unix(t, 0).UTC(), From: cur, To: next,
+				Reason: r.reason(points, t, decided, k, have, rangeB, cur, next),
 			})
-			if next == stAlarm {
+			if next == Alarm {
 				res.AlarmCount++
 			}
 			cur = next
 		}
 		inState[cur]++
 		if each != nil {
-			e := Evaluation{Time: time.Unix(t, 0).UTC(), State: stateOf[cur], Real: have, Filled: nEval - have, Breaching: rangeB}
+			e := Evaluation{Time: time.Unix(t, 0).UTC(), State: cur, Real: have, Filled: nEval - have, Breaching: rangeB}
 			if decided == byFill && r.treat == treatBreaching {
 				e.Breaching += e.Filled
 			}
@@ -460,17 +509,17 @@ func (r *rules) replay(points []Point, start, end time.Time, each func(Evaluatio
 		return Result{}, false
 	}
 
-	res.Final = stateOf[cur]
+	res.Final = cur
 	res.Evaluations = int((last-first)/p) + 1
 	// Every evaluation's state holds one period, the last one's until end.
 	periodDur := time.Duration(p) * time.Second
 	tail := end.Sub(time.Unix(last, 0))
-	res.TimeInAlarm = time.Duration(inState[stAlarm]) * periodDur
-	res.TimeInsufficientData = time.Unix(first, 0).Sub(start) + time.Duration(inState[stInsufficient])*periodDur
+	res.TimeInAlarm = time.Duration(inState[Alarm]) * periodDur
+	res.TimeInsufficientData = time.Unix(first, 0).Sub(start) + time.Duration(inState[InsufficientData])*periodDur
 	switch cur {
-	case stAlarm:
+	case Alarm:
 		res.TimeInAlarm += tail - periodDur
-	case stInsufficient:
+	case InsufficientData:
 		res.TimeInsufficientData += tail - periodDur
 	}
 	return res, true
@@ -508,11 +557,61 @@ func (r *rules) steady(points []Point, t, last int64, k int, secK int64, winB in
 	return t, k, secK, winB
 }
 
-// partial decides an evaluation whose range holds fewer than N real
-// datapoints: have of them, breaching of which breach; oldEnough is whether
-// the oldest of them is at least M periods old. It returns the new state
-// (cur to keep it) and how it was decided.
-func (r *rules) partial(have, breaching int, oldEnough bool, cur uint8) (uint8, how) {
+// An outcome is what an evaluation decides: a state to go to, or, under
+// ignore with nothing to decide on, to keep the current one.
+type outcome struct {
+	state State
+	keep  bool
+}
+
+// The outcomes.
+var (
+	toOK           = outcome{state: OK}
+	toAlarm        = outcome{state: Alarm}
+	toInsufficient = outcome{state: InsufficientData}
+	keep           = outcome{keep: true}
+)
+
+// from is the state after an evaluation that found the alarm in cur.
+func (o outcome) from(cur State) State {
+	if o.keep {
+		return cur
+	}
+	return o.state
+}
+
+// decide is CloudWatch's decision of one evaluation (rules 2 to 4 of the
+// package documentation), the one place that makes it: the replay and
+// SuggestThreshold's profile both call it. real is how many real datapoints
+// are evaluated: the N most recent when the evaluation range holds N or
+// more, else all that it holds; breaching is how many of them breach;
+// oldEnough is whether the oldest of them is at least M periods old (the
+// period that ended at the evaluation is 1 period old), which matters only
+// with fewer than N. It returns the outcome and how it was decided.
+//
+// For given real and oldEnough the outcome is a step in breaching: one
+// outcome below a count, another from it on (TestDecideIsAStep); the
+// profile finds that count by binary search.
+func (r *rules) decide(real, breaching int, oldEnough bool) (outcome, how) {
+	if real >= r.n {
+		// "If some data points in the evaluation range are missing, but
+		// the total number of existing data points that were successfully
+		// retrieved from the evaluation range is equal to or more than the
+		// alarm's Evaluation Periods, CloudWatch evaluates the alarm state
+		// based on the most recent real data points that were successfully
+		// retrieved, including the necessary extra data points from farther
+		// back in the evaluation range. In this case, the value you set for
+		// how to treat missing data is not needed and is ignored." ("How
+		// alarm state is evaluated when data is missing",
+		// alarms-and-missing-data.html) With M of them breaching, ALARM:
+		// "Datapoints to Alarm is the number of data points within the
+		// Evaluation Periods that must be breaching to cause the alarm to go
+		// to the ALARM state." ("Alarm evaluation", alarm-evaluation.html)
+		if breaching >= r.m {
+			return toAlarm, byData
+		}
+		return toOK, byData
+	}
 	switch r.treat {
 	case treatBreaching:
 		// "CloudWatch fills in the missing data points with the result you
@@ -521,30 +620,30 @@ func (r *rules) partial(have, breaching int, oldEnough bool, cur uint8) (uint8, 
 		// included in the evaluation. CloudWatch uses missing data points
 		// only as few times as possible." ("How alarm state is evaluated
 		// when data is missing", alarms-and-missing-data.html)
-		if breaching+r.n-have >= r.m {
-			return stAlarm, byFill
+		if breaching+r.n-real >= r.m {
+			return toAlarm, byFill
 		}
-		return stOK, byFill
+		return toOK, byFill
 	case treatNotBreaching:
 		if breaching >= r.m {
-			return stAlarm, byFill
+			return toAlarm, byFill
 		}
-		return stOK, byFill
+		return toOK, byFill
 	}
 	// missing and ignore.
 	switch {
-	case have == 0:
+	case real == 0:
 		// "missing – If all data points in the alarm evaluation range are
 		// missing, the alarm transitions to INSUFFICIENT_DATA."; "ignore –
 		// The current alarm state is maintained" (alarms-and-missing-data.html).
 		break
 	case breaching >= r.m:
-		return stAlarm, byRealOnly
-	case breaching < have:
+		return toAlarm, byRealOnly
+	case breaching < real:
 		// A real datapoint that does not breach: OK. The guide's tables:
 		// 3 of 3, "0 - - - -" is OK under MISSING and IGNORE; 2 of 3,
 		// "0 - X - -" and "- - - - 0" are OK under both.
-		return stOK, byRealOnly
+		return toOK, byRealOnly
 	case r.treat == treatMissing && oldEnough:
 		// "Avoiding premature transitions to alarm state": "alarms are
 		// designed to always go into ALARM state when the oldest available
@@ -564,7 +663,7 @@ func (r *rules) partial(have, breaching int, oldEnough bool, cur uint8) (uint8, 
 		// CloudWatch alarm send me a notification after a single breached
 		// data point?",
 		// https://aws.amazon.com/premiumsupport/knowledge-center/cloudwatch-alarm-single-data-point/
-		return stAlarm, byEarly
+		return toAlarm, byEarly
 	}
 	// No decision: missing goes to INSUFFICIENT_DATA, ignore keeps the
 	// state. For breaching datapoints too recent for the rule above
@@ -574,9 +673,9 @@ func (r *rules) partial(have, breaching int, oldEnough bool, cur uint8) (uint8, 
 	// IGNORE; the current text only says the alarm "does not go
 	// immediately into ALARM state".
 	if r.treat == treatIgnore {
-		return cur, byNothing
+		return keep, byNothing
 	}
-	return stInsufficient, byNothing
+	return toInsufficient, byNothing
 }
 
 func floorDiv(a, b int64) int64 {

@@ -1,6 +1,8 @@
 package evaluator
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -42,7 +44,7 @@ func series(from int, values ...float64) []Point {
 // states is the state after each evaluation, one letter each: O, A or I.
 func states(a alarms.Alarm, points []Point, start, end time.Time) string {
 	var b strings.Builder
-	EvaluateEach(a, points, start, end, func(e Evaluation) { b.WriteByte(e.State[0]) })
+	EvaluateEach(a, points, start, end, func(e Evaluation) { b.WriteByte(e.State.String()[0]) })
 	return b.String()
 }
 
@@ -581,7 +583,7 @@ func TestStricterThresholdNeverAddsTimeInAlarm(t *testing.T) {
 		a := testAlarm(n, 1+rng.IntN(n), alarms.ComparisonOperators[i%4], 0, alarms.MissingDataTreatments[i/4%4])
 		points := randomPoints(rng, -10, 100, rng.Float64()*0.6)
 		thresholds := thresholdsAround(points)
-		if a.Comparison == alarms.LessThanThreshold || a.Comparison == alarms.LessThanOrEqualToThreshold {
+		if !a.Comparison.Greater() {
 			for l, r := 0, len(thresholds)-1; l < r; l, r = l+1, r-1 {
 				thresholds[l], thresholds[r] = thresholds[r], thresholds[l]
 			}
@@ -683,7 +685,7 @@ func reference(a alarms.Alarm, points []Point, start, end time.Time) Result {
 		return v <= a.Threshold
 	}
 	n, m := a.EvaluationPeriods, a.Datapoints()
-	res := Result{Final: InsufficientData}
+	res := Result{Start: start, End: end, Final: InsufficientData}
 	cur := InsufficientData
 	at := start.Truncate(p).Add(p) // the periods used here divide a day
 	res.TimeInsufficientData = at.Sub(start)
@@ -795,6 +797,9 @@ func TestAgainstReference(t *testing.T) {
 		if err := checkAgainstReference(EvaluateEach(a, points, start, end, func(Evaluation) {}), want); err != nil {
 			t.Fatalf("EvaluateEach %+v: %v", a, err)
 		}
+		if err := checkSpans(want); err != nil {
+			t.Fatalf("%+v: %v", a, err)
+		}
 	}
 }
 
@@ -828,6 +833,171 @@ func TestStamp(t *testing.T) {
 		}
 		if got, want := string(stamp(nil, at)), at.UTC().Format("02/01/06 15:04:05"); got != want {
 			t.Fatalf("%v: %s, want %s", at, got, want)
+		}
+	}
+}
+
+// A state's text is CloudWatch's spelling, in String and in JSON both ways;
+// a value that is no state and a misspelt name are refused.
+func TestStateText(t *testing.T) {
+	for s, want := range map[State]string{OK: "OK", Alarm: "ALARM", InsufficientData: "INSUFFICIENT_DATA"} {
+		if s.String() != want {
+			t.Errorf("%d: String %q, want %q", s, s.String(), want)
+		}
+		data, err := json.Marshal(struct{ S State }{s})
+		if got := `{"S":"` + want + `"}`; err != nil || string(data) != got {
+			t.Errorf("%s: JSON %s, %v; want %s", want, data, err, got)
+		}
+		var back struct{ S State }
+		if err := json.Unmarshal(data, &back); err != nil || back.S != s {
+			t.Errorf("%s: read back as %v, %v", want, back.S, err)
+		}
+	}
+	var zero State
+	if zero != InsufficientData {
+		t.Errorf("the zero State is %s, want INSUFFICIENT_DATA", zero)
+	}
+	if _, err := State(3).MarshalText(); err == nil || State(3).String() != "State(3)" {
+		t.Errorf("State(3): %q, %v; want an error", State(3).String(), err)
+	}
+	var s State
+	if err := s.UnmarshalText([]byte("ok")); err == nil || !strings.Contains(err.Error(), "INSUFFICIENT_DATA, OK, ALARM") {
+		t.Errorf(`"ok": %v, want an error naming the states`, err)
+	}
+}
+
+// checkSpans compares the spans in ALARM with the result's time in ALARM
+// and its transitions: they add up to TimeInAlarm, each starts at a
+// transition into ALARM and ends at the next transition or at End.
+func checkSpans(res Result) error {
+	spans := res.InAlarm()
+	var total time.Duration
+	for _, s := range spans {
+		total += s.To.Sub(s.From)
+	}
+	if total != res.TimeInAlarm {
+		return fmt.Errorf("the spans in ALARM %v last %s, the time in ALARM is %s", spans, total, res.TimeInAlarm)
+	}
+	var into []time.Time
+	for _, tr := range res.Transitions {
+		if tr.To == Alarm {
+			into = append(into, tr.Time)
+		}
+	}
+	if len(spans) != len(into) || len(spans) != res.AlarmCount {
+		return fmt.Errorf("%d spans, %d transitions into ALARM, AlarmCount %d", len(spans), len(into), res.AlarmCount)
+	}
+	for i, s := range spans {
+		if !s.From.Equal(into[i]) || !s.To.After(s.From) || s.To.After(res.End) {
+			return fmt.Errorf("span %d %v: not from the transition at %v to a later time by %v", i, s, into[i], res.End)
+		}
+	}
+	return nil
+}
+
+// The spans in ALARM of two episodes, the second still in ALARM at the
+// end of the window.
+func TestInAlarm(t *testing.T) {
+	a := testAlarm(1, 1, alarms.GreaterThanThreshold, 1, alarms.MissingDataNotBreaching)
+	var values []float64
+	for m := -5; m < 60; m++ {
+		v := 0.0
+		if (m >= 10 && m < 13) || m >= 50 {
+			v = 5
+		}
+		values = append(values, v)
+	}
+	res := Evaluate(a, series(-5, values...), t0, minute(60))
+	want := []Span{{minute(11), minute(14)}, {minute(51), minute(60)}}
+	if got := res.InAlarm(); !reflect.DeepEqual(got, want) {
+		t.Errorf("spans in ALARM %v, want %v", got, want)
+	}
+	if err := checkSpans(res); err != nil {
+		t.Error(err)
+	}
+	// The check sees spans that do not add up.
+	wrong := res
+	wrong.TimeInAlarm -= time.Minute
+	if checkSpans(wrong) == nil {
+		t.Error("checkSpans passes spans that last a minute more than the time in ALARM")
+	}
+	wrong = res
+	wrong.End = minute(61)
+	if checkSpans(wrong) == nil {
+		t.Error("checkSpans passes a last span that runs past the time in ALARM")
+	}
+}
+
+// checkDatapoints compares ds, datapoints with whether each breaches, with
+// what the evaluations of a (one evaluation period) count: each datapoint
+// on its period's start, one a period, and an evaluation whose last period
+// has a datapoint counts one breaching datapoint exactly when that one
+// breaches.
+func checkDatapoints(a alarms.Alarm, points []Point, ds []Datapoint) error {
+	breaching := map[time.Time]bool{}
+	for _, d := range ds {
+		if d.Time.Unix()%int64(a.Period) != 0 {
+			return fmt.Errorf("datapoint at %v, not on its period's start", d.Time)
+		}
+		if _, twice := breaching[d.Time]; twice {
+			return fmt.Errorf("two datapoints at %v", d.Time)
+		}
+		breaching[d.Time] = d.Breaching
+	}
+	var errs []error
+	EvaluateEach(a, points, t0, minute(200), func(e Evaluation) {
+		period := e.Time.Add(-a.PeriodDuration())
+		want, ok := breaching[period]
+		if !ok {
+			return // the range's most recent datapoint is older
+		}
+		if got := e.Breaching == 1; got != want {
+			errs = append(errs, fmt.Errorf("%v: the evaluation counts %d breaching, the datapoint says %v", period, e.Breaching, want))
+		}
+	})
+	return errors.Join(errs...)
+}
+
+// Datapoints are what the evaluations count, whatever form the points come
+// in (off their period's start, two in a period, unsorted); a
+// recomputation from the points themselves is not, even one that moves
+// each to its period's start.
+func TestDatapoints(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	for _, c := range alarms.ComparisonOperators {
+		a := testAlarm(1, 1, c, 5, alarms.MissingDataNotBreaching)
+		var points []Point
+		for i := range 200 {
+			if rng.IntN(5) == 0 {
+				continue
+			}
+			at := minute(i).Add(time.Duration(rng.IntN(60)) * time.Second)
+			points = append(points, Point{at, float64(rng.IntN(11))})
+			if rng.IntN(4) == 0 {
+				points = append(points, Point{at.Add(time.Duration(rng.IntN(60-at.Second())) * time.Second), float64(rng.IntN(11))})
+			}
+		}
+		rng.Shuffle(len(points), func(i, j int) { points[i], points[j] = points[j], points[i] })
+		if err := checkDatapoints(a, points, Datapoints(a, points)); err != nil {
+			t.Errorf("%s: %v", c, err)
+		}
+		// Recomputed: each point as it is; each moved to its period's
+		// start, the first of a period kept.
+		var raw, firsts []Datapoint
+		seen := map[time.Time]bool{}
+		for _, pt := range slices.SortedFunc(slices.Values(points), func(x, y Point) int { return x.Time.Compare(y.Time) }) {
+			raw = append(raw, Datapoint{pt, c.Breaches(pt.Value, a.Threshold)})
+			at := pt.Time.Truncate(a.PeriodDuration())
+			if !seen[at] {
+				seen[at] = true
+				firsts = append(firsts, Datapoint{Point{at, pt.Value}, c.Breaches(pt.Value, a.Threshold)})
+			}
+		}
+		if checkDatapoints(a, points, raw) == nil {
+			t.Errorf("%s: the check passes the raw points", c)
+		}
+		if checkDatapoints(a, points, firsts) == nil {
+			t.Errorf("%s: the check passes the first point of each period", c)
 		}
 	}
 }

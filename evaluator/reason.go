@@ -5,8 +5,6 @@ import (
 	"math"
 	"strconv"
 	"time"
-
-	"github.com/xfusion/kinesis-monitoring/alarms"
 )
 
 // reasonListed is how many datapoints a reason lists, newest first.
@@ -96,7 +94,7 @@ func (r *rules) outOf(b []byte, c int, evaluated []Point, not string) []byte {
 		b = append(b, " were "...)
 	}
 	b = append(b, not...)
-	b = append(b, r.op()...)
+	b = append(b, r.a.Comparison.Words()...)
 	b = append(b, " the threshold ("...)
 	b = number(b, r.a.Threshold)
 	return append(b, ')')
@@ -108,22 +106,10 @@ func minimumFor(b []byte, minimum int, from, to State) []byte {
 	b = append(b, " (minimum "...)
 	b = count(b, minimum, "datapoint", "datapoints")
 	b = append(b, " for "...)
-	b = append(b, from...)
+	b = append(b, from.String()...)
 	b = append(b, " -> "...)
-	b = append(b, to...)
+	b = append(b, to.String()...)
 	return append(b, " transition"...)
-}
-
-func (r *rules) op() string {
-	switch r.a.Comparison {
-	case alarms.GreaterThanOrEqualToThreshold:
-		return "greater than or equal to"
-	case alarms.LessThanThreshold:
-		return "less than"
-	case alarms.LessThanOrEqualToThreshold:
-		return "less than or equal to"
-	}
-	return "greater than"
 }
 
 func (r *rules) fill() string {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"sort"
 	"time"
 
 	"github.com/xfusion/kinesis-monitoring/alarms"
@@ -97,25 +98,48 @@ func (p profile) leastStrict(limit int) (float64, bool) {
 	return math.Inf(-1), true
 }
 
-// Outcomes of an evaluation, as a function of the threshold.
-const (
-	oOK uint8 = iota
-	oAlarm
-	oInsufficient
-	oKeep // ignore: keep the current state
-)
+// A critical is an evaluation's decision as a function of how many of its
+// datapoints breach: lo below need, hi from need on (lo == hi: the same
+// outcome whatever breaches).
+type critical struct {
+	lo, hi outcome
+	need   int
+}
+
+// criticals asks decide, for each number of datapoints an evaluation can
+// evaluate (0 to N) and each answer to "is the oldest old enough", at how
+// many breaching datapoints its outcome changes: a binary search over the
+// count, the outcome being a step in it. Indexed [real][oldEnough].
+func (r *rules) criticals() [][2]critical {
+	out := make([][2]critical, r.n+1)
+	for real := range out {
+		for old := range 2 {
+			lo, _ := r.decide(real, 0, old == 1)
+			hi, _ := r.decide(real, real, old == 1)
+			need := 0
+			if hi != lo {
+				need = sort.Search(real+1, func(b int) bool {
+					o, _ := r.decide(real, b, old == 1)
+					return o == hi
+				})
+			}
+			out[real][old] = critical{lo: lo, hi: hi, need: need}
+		}
+	}
+	return out
+}
 
 // profileOf replays the evaluations symbolically: each one is high (below
-// its critical value c) or low (at or above it), the rules of replay giving
-// which state each side means; then a sweep from the strictest threshold
-// down flips the evaluations one critical value at a time and keeps the
-// count of ALARM transitions up to date.
+// its critical value c) or low (at or above it), decide giving the outcome
+// of each side; then a sweep from the strictest threshold down flips the
+// evaluations one critical value at a time and keeps the count of ALARM
+// transitions up to date.
 func profileOf(a alarms.Alarm, points []Point, start, end time.Time) profile {
 	r := newRules(a)
 	if !wellFormed(points, r.period) {
 		points = normalized(points, r.period)
 	}
-	prof := profile{neg: r.neg, orEqual: r.orEqual}
+	prof := profile{neg: r.sign < 0, orEqual: a.Comparison.OrEqual()}
 	p := r.period
 	first := floorDiv(start.Unix(), p)*p + p
 	last := floorDiv(end.Unix(), p) * p
@@ -125,30 +149,18 @@ func profileOf(a alarms.Alarm, points []Point, start, end time.Time) profile {
 
 	u := make([]float64, len(points))
 	for i, pt := range points {
-		v := pt.Value
-		if r.neg {
-			v = -v
-		}
+		v := r.sign * pt.Value
 		if math.IsNaN(v) {
 			v = math.Inf(-1) // breaches no finite threshold
 		}
 		u[i] = v
 	}
 	evals := int((last-first)/p) + 1
-	hi := make([]uint8, evals) // the outcome below c
-	lo := make([]uint8, evals) // the outcome at or above c (the only one if equal)
+	hi := make([]outcome, evals) // the outcome below c
+	lo := make([]outcome, evals) // the outcome at or above c (the only one if equal)
 	c := make([]float64, evals)
 	scratch := make([]float64, 0, r.n)
-	// kth is the critical value of an evaluation that is high when at least
-	// need of the values breach.
-	kth := func(values []float64, need int) float64 {
-		scratch = append(scratch[:0], values...)
-		return kthLargest(scratch, need)
-	}
-	undecided := oInsufficient
-	if r.treat == treatIgnore {
-		undecided = oKeep
-	}
+	steps := r.criticals()
 
 	span, early := int64(r.rng)*p, int64(r.m)*p
 	k, j := 0, 0
@@ -159,36 +171,20 @@ func profileOf(a alarms.Alarm, points []Point, start, end time.Time) profile {
 		for j < k && points[j].Time.Unix() < t-span {
 			j++
 		}
-		have := k - j
-		hi[e], lo[e] = oAlarm, oOK
-		switch {
-		case have >= r.n:
-			c[e] = kth(u[k-r.n:k], r.m)
-		case r.treat == treatBreaching || r.treat == treatNotBreaching:
-			need := r.m
-			if r.treat == treatBreaching {
-				need -= r.n - have
-			}
-			switch {
-			case need <= 0:
-				lo[e] = oAlarm
-			case need > have:
-				hi[e] = oOK
-			default:
-				c[e] = kth(u[j:k], need)
-			}
-		case have == 0:
-			hi[e], lo[e] = undecided, undecided
-		case have >= r.m:
-			c[e] = kth(u[j:k], r.m)
-		default:
-			// All real datapoints breach (below the least of them): early
-			// ALARM or undecided; otherwise one does not: OK.
-			c[e] = kth(u[j:k], have)
-			hi[e] = undecided
-			if r.treat == treatMissing && t-points[j].Time.Unix() >= early {
-				hi[e] = oAlarm
-			}
+		// The evaluated datapoints: the N most recent of the range, or all
+		// of them.
+		from := max(j, k-r.n)
+		old := 0 // whether the oldest is old enough, which matters with fewer than N
+		if k-from < r.n && k > j && t-points[j].Time.Unix() >= early {
+			old = 1
+		}
+		st := &steps[k-from][old]
+		hi[e], lo[e] = st.hi, st.lo
+		if st.hi != st.lo {
+			// High when at least need of the values breach: below the
+			// need-th largest.
+			scratch = append(scratch[:0], u[from:k]...)
+			c[e] = kthLargest(scratch, st.need)
 		}
 		// A critical value no finite threshold is on both sides of.
 		if hi[e] != lo[e] && math.IsInf(c[e], 0) {
@@ -204,24 +200,24 @@ func profileOf(a alarms.Alarm, points []Point, start, end time.Time) profile {
 	// that do not keep the state, after a head in INSUFFICIENT_DATA (node 0;
 	// evaluation e is node e+1). Flips only turn OK into ALARM,
 	// INSUFFICIENT_DATA or keep, so the list only loses nodes.
-	st := make([]uint8, evals+1)
+	st := make([]State, evals+1)
 	prev := make([]int32, evals+1)
 	next := make([]int32, evals+1)
-	st[0] = oInsufficient
+	st[0] = InsufficientData
 	last32 := int32(0)
 	for e := range evals {
 		x := int32(e + 1)
-		st[x] = lo[e]
-		if st[x] == oKeep {
+		if lo[e].keep {
 			continue
 		}
+		st[x] = lo[e].state
 		prev[x], next[last32] = last32, x
 		last32 = x
 	}
 	next[last32] = -1
 	// into is 1 when node x enters ALARM.
 	into := func(x int32) int {
-		if x > 0 && st[x] == oAlarm && st[prev[x]] != oAlarm {
+		if x > 0 && st[x] == Alarm && st[prev[x]] != Alarm {
 			return 1
 		}
 		return 0
@@ -243,14 +239,14 @@ func profileOf(a alarms.Alarm, points []Point, start, end time.Time) profile {
 		x := e + 1
 		nx := next[x]
 		n -= into(x) + into(nx)
-		st[x] = hi[e]
-		if st[x] == oKeep {
+		if hi[e].keep {
 			next[prev[x]] = nx
 			if nx > 0 {
 				prev[nx] = prev[x]
 			}
 			n += into(nx)
 		} else {
+			st[x] = hi[e].state
 			n += into(x) + into(nx)
 		}
 		if i+1 == len(flips) || c[flips[i+1]] != c[e] {

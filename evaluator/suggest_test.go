@@ -16,7 +16,7 @@ import (
 func stricterFirst(comparison alarms.Comparison, thresholds []float64) []float64 {
 	ts := slices.Clone(thresholds)
 	slices.Sort(ts)
-	if comparison == alarms.GreaterThanThreshold || comparison == alarms.GreaterThanOrEqualToThreshold {
+	if comparison.Greater() {
 		slices.Reverse(ts)
 	}
 	return ts
@@ -38,7 +38,7 @@ func bruteForce(a alarms.Alarm, points []Point, start, end time.Time, maxAlarms 
 	if !ok {
 		return 0, false
 	}
-	if a.Comparison == alarms.GreaterThanThreshold || a.Comparison == alarms.GreaterThanOrEqualToThreshold {
+	if a.Comparison.Greater() {
 		return math.Inf(-1), true
 	}
 	return math.Inf(1), true
@@ -155,7 +155,7 @@ func TestSuggestThresholdNotMonotone(t *testing.T) {
 		// Two alarms: every threshold qualifies.
 		got, ok = SuggestThreshold(a, points, t0, minute(4), 2)
 		unbounded := math.Inf(-1)
-		if c.comparison == alarms.LessThanThreshold || c.comparison == alarms.LessThanOrEqualToThreshold {
+		if !c.comparison.Greater() {
 			unbounded = math.Inf(1)
 		}
 		if err := checkSuggestion(got, ok, unbounded, true); err != nil {

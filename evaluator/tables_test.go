@@ -175,9 +175,9 @@ func checkRow(row tableRow, treatment string, prior State, want string) error {
 		if before.State != prior {
 			return fmt.Errorf("the state before the row is %s, not %s: the setup does not test retention", before.State, prior)
 		}
-		want = string(prior)
+		want = prior.String()
 	}
-	if string(final.State) != want {
+	if final.State.String() != want {
 		return fmt.Errorf("state %s, want %s", final.State, want)
 	}
 	if final.Filled != row.filled {

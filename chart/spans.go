@@ -1,0 +1,103 @@
+package chart
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/xfusion/kinesis-monitoring/evaluator"
+)
+
+// alarmShading shades the spans in ALARM over the full height of the data
+// area, with a stronger strip along its top edge so that short spans are
+// seen too. A span too short to see at the chart's scale is drawn
+// minSpanWidth wide.
+type alarmShading struct {
+	spans []evaluator.Span
+}
+
+const (
+	minSpanWidth  = vg.Length(3)
+	spanStripSize = vg.Length(5)
+)
+
+func (s *alarmShading) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, _ := p.Transforms(&c)
+	for _, span := range s.spans {
+		x0, x1 := trX(xOf(span.From)), trX(xOf(span.To))
+		if w := x1 - x0; w < minSpanWidth {
+			x0 -= (minSpanWidth - w) / 2
+			x1 = x0 + minSpanWidth
+		}
+		rect := []vg.Point{
+			{X: x0, Y: c.Min.Y}, {X: x1, Y: c.Min.Y},
+			{X: x1, Y: c.Max.Y}, {X: x0, Y: c.Max.Y},
+		}
+		c.FillPolygon(alarmColor, c.ClipPolygonXY(rect))
+		strip := []vg.Point{
+			{X: x0, Y: c.Max.Y - spanStripSize}, {X: x1, Y: c.Max.Y - spanStripSize},
+			{X: x1, Y: c.Max.Y}, {X: x0, Y: c.Max.Y},
+		}
+		c.FillPolygon(alarmStripColor, c.ClipPolygonXY(strip))
+	}
+}
+
+func (s *alarmShading) Thumbnail(c *draw.Canvas) {
+	c.FillPolygon(alarmColor, []vg.Point{
+		c.Min, {X: c.Max.X, Y: c.Min.Y}, c.Max, {X: c.Min.X, Y: c.Max.Y},
+	})
+	top := c.Max.Y - (c.Max.Y-c.Min.Y)/4
+	c.FillPolygon(alarmStripColor, []vg.Point{
+		{X: c.Min.X, Y: top}, {X: c.Max.X, Y: top}, c.Max, {X: c.Min.X, Y: c.Max.Y},
+	})
+}
+
+// clipSpans is the spans clipped to [start, end), sorted and merged where
+// they overlap or touch.
+func clipSpans(in []evaluator.Span, start, end time.Time) []evaluator.Span {
+	var spans []evaluator.Span
+	for _, s := range in {
+		if s.From.Before(start) {
+			s.From = start
+		}
+		if s.To.After(end) {
+			s.To = end
+		}
+		if s.To.After(s.From) {
+			spans = append(spans, s)
+		}
+	}
+	slices.SortFunc(spans, func(x, y evaluator.Span) int { return x.From.Compare(y.From) })
+	var merged []evaluator.Span
+	for _, s := range spans {
+		if n := len(merged); n > 0 && !s.From.After(merged[n-1].To) {
+			if s.To.After(merged[n-1].To) {
+				merged[n-1].To = s.To
+			}
+			continue
+		}
+		merged = append(merged, s)
+	}
+	return merged
+}
+
+// spansSummary says how many spans there are and how long they last
+// together.
+func spansSummary(spans []evaluator.Span) string {
+	if len(spans) == 0 {
+		return "(never)"
+	}
+	var total time.Duration
+	for _, s := range spans {
+		total += s.To.Sub(s.From)
+	}
+	noun := "spans"
+	if len(spans) == 1 {
+		noun = "span"
+	}
+	return fmt.Sprintf("(%d %s, %s)", len(spans), noun, formatDuration(total))
+}

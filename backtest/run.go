@@ -167,7 +167,16 @@ func (c Cost) words(groups int) string {
 	return fmt.Sprintf("%s series in %d groups of one metric, statistic and period; %s datapoints to read (every period of the window and of the history before it); "+
 		"at least %s GetMetricData requests (%d series and %s datapoints a request at most) and %s at CloudWatch's %s datapoints a second for data older than 3 hours",
 		thousands(c.Series), groups, thousands(c.Datapoints), thousands(c.Requests), MaxQueriesPerRequest, thousands(MaxDatapointsPerRequest),
-		c.Least.Round(time.Second), thousands(DatapointsPerSecond))
+		c.Least.Round(precision(c.Least)), thousands(DatapointsPerSecond))
+}
+
+// precision is how to round a duration to say it: to the second, to the
+// millisecond under a second.
+func precision(d time.Duration) time.Duration {
+	if d < time.Second {
+		return time.Millisecond
+	}
+	return time.Second
 }
 
 // thousands is n with a comma between each three digits.

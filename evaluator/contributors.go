@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/xfusion/kinesis-monitoring/alarms"
@@ -230,9 +233,12 @@ func evaluateQuery(a alarms.Alarm, series []Series, start, end time.Time, limit 
 	var contributors []Contributor
 	if f.r.treat == treatIgnore {
 		f.rank(nil)
-		for _, s := range f.order {
-			contributors = append(contributors, f.freshContributor(s))
-		}
+		contributors = make([]Contributor, len(f.order))
+		f.parallel(len(f.order), seriesChunk, func(w, from, to int) {
+			for i := from; i < to; i++ {
+				contributors[i] = f.freshContributor(w, f.order[i])
+			}
+		})
 	} else {
 		contributors = f.maskedContributors()
 	}
@@ -272,21 +278,29 @@ func SuggestQueryThreshold(a alarms.Alarm, series []Series, start, end time.Time
 	}
 	f := newFleet(a, series, start, end, alarms.QueryLimit)
 	f.rank(nil)
-	best := math.Inf(-1) // the strictest so far, in the "greater than" form
-	neg := f.r.sign < 0
-	var pts []Point
-	for s := range series {
-		if len(f.runs(s)) == 0 {
-			continue // never returned: never in ALARM
+	// Each series' answer, in the "greater than" form.
+	answers := make([]float64, len(series))
+	answered := make([]bool, len(series))
+	f.parallel(len(series), seriesChunk, func(_, from, to int) {
+		var pts []Point
+		for s := from; s < to; s++ {
+			answers[s], answered[s] = math.Inf(-1), true
+			if len(f.runs(s)) == 0 {
+				continue // never returned: never in ALARM
+			}
+			pts = f.points(s, pts[:0])
+			p := maskedProfile(a, pts, start, end, func(e int) bool { return f.returned(s, e) })
+			answers[s], answered[s] = p.leastStrict(maxAlarms)
 		}
-		pts = f.points(s, pts[:0])
-		p := maskedProfile(a, pts, start, end, func(e int) bool { return f.returned(s, e) })
-		v, ok := p.leastStrict(maxAlarms)
-		if !ok {
+	})
+	best := math.Inf(-1) // the strictest
+	for s := range series {
+		if !answered[s] {
 			return 0, false
 		}
-		best = max(best, v)
+		best = max(best, answers[s])
 	}
+	neg := f.r.sign < 0
 	if neg {
 		best = -best
 	}
@@ -319,7 +333,46 @@ type fleet struct {
 	limit   int
 	limited int
 	fn      string
+	max     bool // fn is MAX
+	min     bool // fn is MIN
+	avg     bool // fn is AVG
 	desc    bool
+	// base is, per series, the index of its Values of the newest period
+	// known at the first evaluation (evaluation e's is base+e).
+	base []int
+	// rulesOf are each worker's rules (the reasons' scratch is theirs);
+	// rulesOf[0] is r.
+	rulesOf []*rules
+}
+
+// The work of a fleet is shared by a goroutine a processor, each taking a
+// chunk of series, or of evaluations (a multiple of 64: a word of the
+// bitsets), at a time.
+const (
+	seriesChunk = 16
+	evalChunk   = 8 * 64
+)
+
+// parallel runs work over [0, n) in chunks of chunk, each call with its
+// worker's index, on as many workers as processors and chunks.
+func (f *fleet) parallel(n, chunk int, work func(w, from, to int)) {
+	workers := max(1, min(len(f.rulesOf), (n+chunk-1)/chunk))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				from := int(next.Add(int64(chunk))) - chunk
+				if from >= n {
+					return
+				}
+				work(w, from, min(from+chunk, n))
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 func newFleet(a alarms.Alarm, series []Series, start, end time.Time, limit int) *fleet {
@@ -329,7 +382,8 @@ func newFleet(a alarms.Alarm, series []Series, start, end time.Time, limit int) 
 	r := newRules(a)
 	r.contributor = true
 	fn, _ := alarms.QueryFunction(a.Statistic) // Check refused a statistic without one
-	f := &fleet{a: a, r: r, series: series, start: start, end: end, limit: limit, fn: fn, desc: a.Comparison.Greater()}
+	f := &fleet{a: a, r: r, series: series, start: start, end: end, limit: limit,
+		fn: fn, max: fn == "MAX", min: fn == "MIN", avg: fn == "AVG", desc: a.Comparison.Greater()}
 	p := r.period
 	f.first = floorDiv(start.Unix(), p)*p + p
 	if last := floorDiv(end.Unix(), p) * p; last >= f.first {
@@ -348,6 +402,16 @@ func newFleet(a alarms.Alarm, series []Series, start, end time.Time, limit int) 
 		}
 		return 0
 	})
+	f.base = make([]int, len(series))
+	for i, sr := range series {
+		f.base[i] = int((f.first - p - floorDiv(sr.Start.Unix(), p)*p) / p)
+	}
+	f.rulesOf = []*rules{r}
+	for range runtime.GOMAXPROCS(0) - 1 {
+		w := newRules(a)
+		w.contributor = true
+		f.rulesOf = append(f.rulesOf, w)
+	}
 	f.words = (f.evals + 63) / 64
 	f.present = make([]uint64, f.words*len(series))
 	f.withData = make([]int32, f.evals)
@@ -379,10 +443,7 @@ func (f *fleet) time(e int) time.Time {
 // window is the indices of series s's Values in evaluation e's range,
 // [lo, hi], not clipped to the values.
 func (f *fleet) window(s, e int) (lo, hi int) {
-	p := f.r.period
-	start := floorDiv(f.series[s].Start.Unix(), p) * p
-	// The newest period known at e ends at its boundary.
-	hi = int((f.first + int64(e)*p - p - start) / p)
+	hi = f.base[s] + e
 	return hi - f.r.rng + 1, hi
 }
 
@@ -441,79 +502,173 @@ func (f *fleet) markData(s int) {
 }
 
 // rank applies ORDER BY and LIMIT (rule 4): at each evaluation where more
-// than f.limit series have data (and need, when not nil, says it
-// matters), only the first f.limit in the ORDER BY order stay returned.
-func (f *fleet) rank(need func(e int) bool) {
-	var keys, scratch []float64
-	var who []int
-	for e := range f.evals {
-		if int(f.withData[e]) <= f.limit || (need != nil && !need(e)) {
+// than f.limit series have data, only the first f.limit in the ORDER BY
+// order stay returned. alarmed, when not nil, holds (as present does) the
+// evaluations at which each series is in ALARM, and only those series'
+// bits matter: an evaluation without one is not ranked, and one where each
+// is among the first f.limit needs no more.
+func (f *fleet) rank(alarmed []uint64) {
+	type state struct {
+		slides        []slide
+		keys, scratch []float64
+		who           []int
+	}
+	states := make([]*state, len(f.rulesOf))
+	f.parallel(f.evals, evalChunk, func(w, from, to int) {
+		st := states[w]
+		if st == nil {
+			st = &state{slides: make([]slide, len(f.series))}
+			for s := range st.slides {
+				st.slides[s].e = -1
+			}
+			states[w] = st
+		}
+		for e := from; e < to; e++ {
+			f.rankAt(e, alarmed, st.slides, &st.keys, &st.scratch, &st.who)
+		}
+	})
+}
+
+// rankAt is rank at evaluation e, with a worker's slides and scratch.
+func (f *fleet) rankAt(e int, alarmed []uint64, slides []slide, keysBuf, scratchBuf *[]float64, whoBuf *[]int) {
+	if int(f.withData[e]) <= f.limit {
+		return
+	}
+	// The keys in the GROUP BY's order; with alarmed, the greatest of the
+	// series in ALARM, and the place after it in the order.
+	worst, after := math.Inf(-1), -1
+	keys, who := (*keysBuf)[:0], (*whoBuf)[:0]
+	defer func() { *keysBuf, *whoBuf = keys, who }()
+	for _, s := range f.order {
+		if !f.returned(s, e) {
 			continue
 		}
-		keys, who = keys[:0], who[:0]
-		for _, s := range f.order {
-			if f.returned(s, e) {
-				keys = append(keys, f.orderKey(s, e))
-				who = append(who, s)
-			}
+		k := f.orderKey(&slides[s], s, e)
+		if alarmed != nil && bit(alarmed, s*f.words, e) && k >= worst {
+			worst, after = k, len(keys)+1
 		}
-		// The limit-th smallest key; ties go in the GROUP BY's order.
-		scratch = append(scratch[:0], keys...)
-		kth := kthLargest(scratch, len(scratch)-f.limit+1)
-		ties := f.limit
-		for _, k := range keys {
-			if k < kth {
-				ties--
-			}
+		keys = append(keys, k)
+		who = append(who, s)
+	}
+	if alarmed != nil {
+		if after < 0 {
+			return // no series in ALARM
 		}
+		ahead := 0 // the series before the worst in ALARM
 		for i, k := range keys {
-			switch {
-			case k < kth:
-			case k == kth && ties > 0:
-				ties--
-			default:
-				f.present[who[i]*f.words+e/64] &^= 1 << (e % 64)
+			if k < worst || k == worst && i < after-1 {
+				ahead++
 			}
+		}
+		if ahead < f.limit {
+			return // each series in ALARM is returned
+		}
+	}
+	// The limit-th smallest key; ties go in the GROUP BY's order.
+	scratch := append((*scratchBuf)[:0], keys...)
+	*scratchBuf = scratch
+	kth := kthLargest(scratch, len(scratch)-f.limit+1)
+	ties := f.limit
+	for _, k := range keys {
+		if k < kth {
+			ties--
+		}
+	}
+	for i, k := range keys {
+		switch {
+		case k < kth:
+		case k == kth && ties > 0:
+			ties--
+		default:
+			f.present[who[i]*f.words+e/64] &^= 1 << (e % 64)
 		}
 	}
 }
 
+// bit is bit e of the bitset that starts at word from.
+func bit(bits []uint64, from, e int) bool { return bits[from+e/64]&(1<<(e%64)) != 0 }
+
 // returned says whether the query returns series s at evaluation e.
-func (f *fleet) returned(s, e int) bool {
-	return f.present[s*f.words+e/64]&(1<<(e%64)) != 0
+func (f *fleet) returned(s, e int) bool { return bit(f.present, s*f.words, e) }
+
+// A slide is the query's function of a series over the range of one
+// evaluation, kept as the range slides one period an evaluation: the sum
+// and count of its datapoints, and their maximum or minimum.
+type slide struct {
+	e      int // the evaluation it is of; −1: none yet
+	fresh  int // the evaluation it was last computed afresh at
+	sum    float64
+	n      int
+	extent float64 // MAX's maximum or MIN's minimum
 }
 
 // orderKey is series s's place in the ORDER BY order at evaluation e: the
 // query's function of the datapoints in the range, negated for DESC, so
-// that the least key comes first.
-func (f *fleet) orderKey(s, e int) float64 {
-	v, n := 0.0, 0
-	for _, x := range f.rangeValues(s, e) {
-		if math.IsNaN(x) {
-			continue
+// that the least key comes first. sl carries the function from the
+// evaluation before, when it was computed there: the period that left the
+// range is taken out and the new one added. The sum is computed afresh at
+// least once every range's length of evaluations (the first after the
+// range has renewed), so that the rounding of taking out stays within
+// that of adding up one range.
+func (f *fleet) orderKey(sl *slide, s, e int) float64 {
+	lo, hi := f.window(s, e)
+	extreme := f.max || f.min
+	slid := sl.e >= 0 && sl.e == e-1 && e-sl.fresh < f.r.rng
+	if slid {
+		if out := f.value(s, lo-1); out == out { // not NaN
+			sl.sum -= out
+			sl.n--
+			slid = !extreme || out != sl.extent // else the extent left: afresh
 		}
-		switch {
-		case n == 0:
-			v = x
-		case f.fn == "MAX":
-			v = max(v, x)
-		case f.fn == "MIN":
-			v = min(v, x)
-		default: // SUM, COUNT (of the periods' counts), AVG
-			v += x
+	}
+	if slid {
+		if in := f.value(s, hi); in == in {
+			if sl.n == 0 || f.beyond(in, sl.extent) {
+				sl.extent = in
+			}
+			sl.sum += in
+			sl.n++
 		}
-		n++
+	} else {
+		*sl = slide{fresh: e}
+		for _, x := range f.rangeValues(s, e) {
+			if x != x {
+				continue
+			}
+			if sl.n == 0 || f.beyond(x, sl.extent) {
+				sl.extent = x
+			}
+			sl.sum += x
+			sl.n++
+		}
 	}
-	if f.fn == "AVG" {
-		v /= float64(n)
-	}
-	if math.IsNaN(v) {
+	sl.e = e
+	v := sl.sum // SUM, COUNT (of the periods' counts)
+	switch {
+	case sl.n == 0:
 		return math.Inf(1)
+	case extreme:
+		v = sl.extent
+	case f.avg:
+		v /= float64(sl.n)
 	}
 	if f.desc {
 		return -v
 	}
 	return v
+}
+
+// value is series s's value of index j, NaN outside its values.
+func (f *fleet) value(s, j int) float64 {
+	if values := f.series[s].Values; j >= 0 && j < len(values) {
+		return values[j]
+	}
+	return math.NaN()
+}
+
+// beyond says whether x is past extent for MAX (greater) or MIN (less).
+func (f *fleet) beyond(x, extent float64) bool {
+	return f.max && x > extent || f.min && x < extent
 }
 
 // A run is a stretch of evaluations [from, to].
@@ -599,77 +754,83 @@ func (f *fleet) maskedContributors() []Contributor {
 		transitions []Transition
 	}
 	byOrder := make([]replayed, len(f.order))
-	inAlarm := make([]int32, f.evals) // series with data in ALARM
-	var pts []Point
-	for i, s := range f.order {
-		pts = f.points(s, pts[:0])
-		res, _ := f.r.replay(pts, f.start, f.end, nil) // pts are well formed
-		if res.AlarmCount == 0 {
-			continue
-		}
-		var spans []run
-		for _, span := range res.InAlarm() {
-			from := int(span.From.Unix()-f.first) / int(f.r.period)
-			to := f.evals - 1
-			if span.To.Before(f.end) || res.Final != Alarm {
-				to = int(ceilDiv(span.To.Unix()-f.first, f.r.period)) - 1
-			}
-			spans = append(spans, run{from, to})
-			for e := from; e <= to; e++ {
-				if f.returned(s, e) {
-					inAlarm[e]++
-				}
-			}
-		}
-		byOrder[i] = replayed{spans, res.Transitions}
-	}
-	f.rank(func(e int) bool { return inAlarm[e] > 0 })
-
-	out := make([]Contributor, len(f.order))
-	var stretches []run
-	for i, s := range f.order {
-		c := f.newContributor(s)
-		rp := byOrder[i]
-		// The transition of the replay at a time, if any.
-		at := func(t time.Time) (Transition, bool) {
-			k, found := slices.BinarySearchFunc(rp.transitions, t, func(tr Transition, t time.Time) int { return tr.Time.Compare(t) })
-			if !found {
-				return Transition{}, false
-			}
-			return rp.transitions[k], true
-		}
-		stretches = stretches[:0]
-		for _, span := range rp.spans {
-			stretches = f.runsWithin(s, span, stretches)
-		}
-		for _, st := range stretches {
-			t := f.time(st.from)
-			if tr, ok := at(t); ok && tr.To == Alarm {
-				c.add(t, Alarm, tr.Reason)
-			} else {
-				c.add(t, Alarm, f.freshReason(s, st.from, &pts))
-			}
-			if st.to+1 >= f.evals {
+	alarmed := make([]uint64, len(f.present)) // as present: in ALARM
+	f.parallel(len(f.order), seriesChunk, func(w, from, to int) {
+		var pts []Point
+		for i := from; i < to; i++ {
+			s := f.order[i]
+			pts = f.points(s, pts[:0])
+			res, _ := f.rulesOf[w].replay(pts, f.start, f.end, nil) // pts are well formed
+			if res.AlarmCount == 0 {
 				continue
 			}
-			t = f.time(st.to + 1)
-			if tr, ok := at(t); ok && f.returned(s, st.to+1) {
-				c.add(t, OK, tr.Reason)
-			} else {
-				c.add(t, OK, f.leftReason(s, st.to+1))
+			var spans []run
+			for _, span := range res.InAlarm() {
+				from := int(span.From.Unix()-f.first) / int(f.r.period)
+				to := f.evals - 1
+				if span.To.Before(f.end) || res.Final != Alarm {
+					to = int(ceilDiv(span.To.Unix()-f.first, f.r.period)) - 1
+				}
+				spans = append(spans, run{from, to})
+				for e := from; e <= to; e++ {
+					alarmed[s*f.words+e/64] |= 1 << (e % 64)
+				}
 			}
+			byOrder[i] = replayed{spans, res.Transitions}
 		}
-		c.done()
-		out[i] = c
-	}
+	})
+	f.rank(alarmed)
+
+	out := make([]Contributor, len(f.order))
+	f.parallel(len(f.order), seriesChunk, func(w, from, to int) {
+		var pts []Point
+		var stretches []run
+		for i := from; i < to; i++ {
+			s := f.order[i]
+			c := f.newContributor(s)
+			rp := byOrder[i]
+			// The transition of the replay at a time, if any.
+			at := func(t time.Time) (Transition, bool) {
+				k, found := slices.BinarySearchFunc(rp.transitions, t, func(tr Transition, t time.Time) int { return tr.Time.Compare(t) })
+				if !found {
+					return Transition{}, false
+				}
+				return rp.transitions[k], true
+			}
+			stretches = stretches[:0]
+			for _, span := range rp.spans {
+				stretches = f.runsWithin(s, span, stretches)
+			}
+			for _, st := range stretches {
+				t := f.time(st.from)
+				if tr, ok := at(t); ok && tr.To == Alarm {
+					c.add(t, Alarm, tr.Reason)
+				} else {
+					c.add(t, Alarm, f.freshReason(w, s, st.from, &pts))
+				}
+				if st.to+1 >= f.evals {
+					continue
+				}
+				t = f.time(st.to + 1)
+				if tr, ok := at(t); ok && f.returned(s, st.to+1) {
+					c.add(t, OK, tr.Reason)
+				} else {
+					c.add(t, OK, f.leftReason(s, st.to+1))
+				}
+			}
+			c.done()
+			out[i] = c
+		}
+	})
 	return out
 }
 
 // freshReason is the reason of series s's ALARM at evaluation e when the
-// query returns it anew there: its evaluation replayed afresh.
-func (f *fleet) freshReason(s, e int, buf *[]Point) string {
+// query returns it anew there: its evaluation replayed afresh, with worker
+// w's rules.
+func (f *fleet) freshReason(w, s, e int, buf *[]Point) string {
 	*buf = f.rangePoints(s, run{e, e}, (*buf)[:0])
-	res, _ := f.r.replay(*buf, f.time(e-1), f.time(e), nil)
+	res, _ := f.rulesOf[w].replay(*buf, f.time(e-1), f.time(e), nil)
 	for _, tr := range res.Transitions {
 		if tr.To == Alarm {
 			return tr.Reason
@@ -680,13 +841,13 @@ func (f *fleet) freshReason(s, e int, buf *[]Point) string {
 
 // freshContributor is series s's contributor under ignore: each stretch of
 // evaluations at which the query returns it replayed afresh (rules 1 to
-// 3).
-func (f *fleet) freshContributor(s int) Contributor {
+// 3), with the worker's rules.
+func (f *fleet) freshContributor(worker, s int) Contributor {
 	c := f.newContributor(s)
 	var pts []Point
 	for _, w := range f.runs(s) {
 		pts = f.rangePoints(s, w, pts[:0])
-		res, _ := f.r.replay(pts, f.time(w.from-1), f.time(w.to), nil) // pts are well formed
+		res, _ := f.rulesOf[worker].replay(pts, f.time(w.from-1), f.time(w.to), nil) // pts are well formed
 		for _, tr := range res.Transitions {
 			if (tr.To == Alarm) != (c.Final == Alarm) {
 				c.add(tr.Time, okOrAlarm(tr.To == Alarm), tr.Reason)

@@ -72,7 +72,12 @@ import (
 //     observations themselves are not fetched): SUM, MAX and MIN of the
 //     periods' sums, maxima and minima are exact; COUNT is the sum of the
 //     periods' sample counts, exact; AVG is the mean of the periods'
-//     averages, exact when the periods hold as many samples each.
+//     averages, exact when the periods hold as many samples each. Sums
+//     are kept as the range slides (the period that leaves taken out, the
+//     one that comes in added) and added up afresh once the range has
+//     renewed: a sum of fractions may differ from one added up afresh by
+//     the rounding of a few additions, which changes the order only of
+//     series that close (whole numbers, as counts are, are exact).
 //   - Ties in the ORDER BY order keep the GROUP BY's default order:
 //     "With a GROUP BY clause, by default the results are ordered in
 //     alphabetical ascending order, using the sequence of labels specified

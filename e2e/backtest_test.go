@@ -256,6 +256,7 @@ func TestBacktestQueryAlarms(t *testing.T) {
 			if got["ListMetrics"] != 6 || got["GetMetricData"] != 7 || len(got) != 2 {
 				t.Errorf("calls %v, want ListMetrics 6, GetMetricData 7", got)
 			}
+			t.Logf("7 query alarms and 7 per-stream alarms, 11 series: ListMetrics %d calls, GetMetricData %d calls on the wire", got["ListMetrics"], got["GetMetricData"])
 			for _, want := range []string{"us-east-1: 11 series in 7 groups", "ListMetrics: request 1, AWS/Kinesis", "GetMetricData: request 7 of at least 7",
 				"the query alarms' series found in 6 ListMetrics requests"} {
 				if !strings.Contains(stderr, want) {

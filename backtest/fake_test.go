@@ -21,6 +21,7 @@ import (
 type fakeCloudWatch struct {
 	// metrics are what ListMetrics lists, in this order, listPage a page.
 	metrics  []types.Metric
+	listed   map[string]bool // by dataKey without a statistic
 	listPage int
 	// data are the datapoints of each metric and statistic, by dataKey,
 	// already aggregated over one-minute periods.
@@ -38,7 +39,7 @@ type fakeCloudWatch struct {
 }
 
 func newFake() *fakeCloudWatch {
-	return &fakeCloudWatch{listPage: 500, dataPage: MaxDatapointsPerRequest, data: map[string][]evaluator.Point{}, queries: map[string]int{}}
+	return &fakeCloudWatch{listPage: 500, dataPage: MaxDatapointsPerRequest, listed: map[string]bool{}, data: map[string][]evaluator.Point{}, queries: map[string]int{}}
 }
 
 // dataKey names a metric's series with a statistic.
@@ -55,10 +56,8 @@ func (f *fakeCloudWatch) put(namespace, metric string, dims []alarms.Dimension, 
 	for _, d := range dims {
 		m.Dimensions = append(m.Dimensions, types.Dimension{Name: aws.String(d.Name), Value: aws.String(d.Value)})
 	}
-	listed := slices.ContainsFunc(f.metrics, func(x types.Metric) bool {
-		return dataKey(aws.ToString(x.Namespace), aws.ToString(x.MetricName), fromSDK(x.Dimensions), "") == dataKey(namespace, metric, dims, "")
-	})
-	if !listed {
+	if key := dataKey(namespace, metric, dims, ""); !f.listed[key] {
+		f.listed[key] = true
 		f.metrics = append(f.metrics, m)
 	}
 	f.data[dataKey(namespace, metric, dims, statistic)] = points

@@ -4,17 +4,21 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	ktypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/xfusion/kinesis-monitoring/alarms"
+	"github.com/xfusion/kinesis-monitoring/backtest"
 )
 
 // The query scenario's streams, made out of band in a region of their own
@@ -26,6 +30,7 @@ const (
 	queryConsumer = "query-e2e-reader"    // its consumer, watched by the consumer queries
 	queryExcluded = "query-e2e-load-test" // in watchAllStreams.exclude
 	queryOwn      = "query-e2e-payments"  // in watchStreams, with a threshold of its own
+	queryLate     = "query-e2e-late"      // made after the deploy
 )
 
 // queryContext is a watch-only stack that watches every stream of the
@@ -46,7 +51,9 @@ func queryContext(topic string) map[string]any {
 // number of streams, and the per-stream alarms of the one stream it names
 // in watchStreams; each query alarm reads back from AWS as the
 // configuration's, its query leaving out the excluded and the watched
-// stream; the next plan is clean; the destroy removes the alarms and
+// stream; the next plan is clean; a stream made after the deploy changes
+// no plan, and the backtest reports its incident as a contributor of the
+// query alarm, with no new deploy; the destroy removes the alarms and
 // leaves every stream. The streams are made out of band, so no step waits
 // on a stream of Terraform's.
 func deployEstateByQuery(t *testing.T, em *emulator) {
@@ -153,6 +160,60 @@ func deployEstateByQuery(t *testing.T, em *emulator) {
 			}
 		}},
 		stage{"terraform plan: no changes", func(t *testing.T) { p.requireNoChanges(t, "after deploying the query alarms") }},
+		stage{"a stream made after the deploy: the plan stays clean, the backtest reports its incident", func(t *testing.T) {
+			if _, err := k.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String(queryLate), ShardCount: aws.Int32(1)}); err != nil {
+				t.Fatal(err)
+			}
+			arns[queryLate] = aws.ToString(waitActive(ctx, t, k, queryLate).StreamARN)
+			streams = slices.Sorted(slices.Values(append(streams, queryLate)))
+			p.requireNoChanges(t, "with a stream made after the deploy")
+			// Two hours of one-minute sums of throttled writes: the new
+			// stream throttled 3 times a minute for five minutes, orders
+			// once a minute throughout (Sum 1, not above the threshold 1),
+			// the excluded stream 10 times a minute throughout, the watched
+			// stream with the new one (above the queries' threshold 1, not
+			// above its own 5).
+			end := time.Now().UTC().Truncate(time.Minute)
+			start := end.Add(-2 * time.Hour)
+			at := func(m int) time.Time { return start.Add(time.Duration(m) * time.Minute) }
+			var data []cwtypes.MetricDatum
+			for m := range 120 {
+				incident := 0.0
+				if m >= 60 && m < 65 {
+					incident = 3
+				}
+				data = append(data, writeDatum(queryLate, at(m), incident), writeDatum(queryOrders, at(m), 1),
+					writeDatum(queryExcluded, at(m), 10), writeDatum(queryOwn, at(m), incident))
+			}
+			putMetricData(ctx, t, cw, data)
+			code, stdout, stderr := runBacktest(t, p.dir, em.env, "--start", stamp(start), "--end", stamp(end), "--json", "report.json")
+			if code != 0 {
+				t.Fatalf("backtest: exit %d:\n%s%s", code, stdout, stderr)
+			}
+			if !strings.Contains(stdout, "StreamName="+queryLate) {
+				t.Errorf("the backtest's table has no row for the contributor %s:\n%s", queryLate, stdout)
+			}
+			var report backtest.Report
+			readJSON(t, filepath.Join(p.dir, "report.json"), &report)
+			a := alarmReport(t, report, cfg.StackID()+"/"+alarms.AllStreams+"/write-throttled")
+			if a.QueryReport == nil || len(a.Contributors) != 1 || a.Contributors[0].Dimensions["StreamName"] != queryLate {
+				t.Fatalf("contributors of %s: %+v; want the new stream %s alone", a.Name, a.QueryReport, queryLate)
+			}
+			var got []string
+			for _, tr := range a.Contributors[0].Transitions {
+				got = append(got, stamp(tr.Time)+" "+tr.From.String()+"→"+tr.To.String())
+			}
+			if want := []string{stamp(at(61)) + " OK→ALARM", stamp(at(66)) + " ALARM→OK"}; !cmp.Equal(got, want) {
+				t.Errorf("%s's transitions as a contributor of %s: %v, want %v", queryLate, a.Name, got, want)
+			}
+			// The new stream and orders are the query's series; the excluded and the watched stream are not.
+			if a.Series != 2 || a.AlarmCount != 1 {
+				t.Errorf("%s: %d series, %d times in ALARM; want 2 (%s, %s), once", a.Name, a.Series, a.AlarmCount, queryLate, queryOrders)
+			}
+			if own := alarmReport(t, report, queryOwn+"-write-throttled"); own.AlarmCount != 0 {
+				t.Errorf("%s went to ALARM %d times at 3 throttled writes a minute, under its own threshold 5", own.Name, own.AlarmCount)
+			}
+		}},
 		stage{"cdktf destroy", func(t *testing.T) { p.destroy(t) }},
 		stage{"the alarms are gone, every stream stays", func(t *testing.T) {
 			for _, prefix := range []string{cfg.StackID() + "/all-", "query-e2e-"} {

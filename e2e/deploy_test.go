@@ -56,6 +56,7 @@ func TestDeploy(t *testing.T) {
 		{"interrupted first deploy", deployInterrupted},                        // 5
 		{"custom configuration", deployCustom},                                 // 4
 		{"CI timeout: the deploy's process group killed", deployKilledGroup},   // 2
+		{"estate by query, watch-only", deployEstateByQuery},                   // 2 (1-2 min alone)
 	} {
 		t.Run(s.name, func(t *testing.T) {
 			t.Parallel()

@@ -363,14 +363,30 @@ func describeAlarmsWithPrefix(ctx context.Context, cw *cloudwatch.Client, prefix
 
 // checkWatchedAlarms compares the alarms named "estate-e2e-…" in AWS with
 // the configuration's, attribute for attribute, and the two sets of names.
+// No topic: the stack routes the alarms nowhere.
 func checkWatchedAlarms(ctx context.Context, cw *cloudwatch.Client, want []alarms.Alarm) []string {
-	got, err := describeAlarmsWithPrefix(ctx, cw, "estate-e2e-")
+	return checkAlarmsWithPrefix(ctx, cw, "estate-e2e-", want, "")
+}
+
+// checkAlarmsWithPrefix compares the alarms whose names start with prefix
+// in AWS with want, the configuration's values, through the one comparator
+// (backtest.DeployedAlarm reads each, alarms.Diff compares it), and the two
+// sets of names. Each alarm notifies topic on ALARM and OK, or nothing when
+// topic is "". A query alarm's query is also compared as text, with the
+// expression the stack writes (alarms.Alarm.Expression), its period and its
+// ReturnData.
+func checkAlarmsWithPrefix(ctx context.Context, cw *cloudwatch.Client, prefix string, want []alarms.Alarm, topic string) []string {
+	got, err := describeAlarmsWithPrefix(ctx, cw, prefix)
 	if err != nil {
 		return []string{err.Error()}
 	}
 	var errs []string
 	if len(got) != len(want) {
-		errs = append(errs, fmt.Sprintf("AWS has %d alarms, the configuration %d", len(got), len(want)))
+		errs = append(errs, fmt.Sprintf("AWS has %d alarms named %s…, the configuration %d", len(got), prefix, len(want)))
+	}
+	var actions []string
+	if topic != "" {
+		actions = []string{topic}
 	}
 	for _, w := range want {
 		a, ok := got[w.Name]
@@ -387,9 +403,17 @@ func checkWatchedAlarms(ctx context.Context, cw *cloudwatch.Client, want []alarm
 		for _, d := range alarms.Diff(deployed, w) {
 			errs = append(errs, w.Name+" "+d)
 		}
-		// No topic: the stack routes the alarms nowhere.
-		if n := len(a.AlarmActions) + len(a.OKActions) + len(a.InsufficientDataActions); n != 0 {
-			errs = append(errs, fmt.Sprintf("%s actions: AWS has %d, the configuration 0", w.Name, n))
+		if w.IsQuery() {
+			errs = append(errs, checkQuery(a, w)...)
+		}
+		for _, routed := range []struct {
+			state string
+			got   []string
+			want  []string
+		}{{"ALARM", a.AlarmActions, actions}, {"OK", a.OKActions, actions}, {"INSUFFICIENT_DATA", a.InsufficientDataActions, nil}} {
+			if !slices.Equal(routed.got, routed.want) {
+				errs = append(errs, fmt.Sprintf("%s actions on %s: AWS has %v, the configuration %v", w.Name, routed.state, routed.got, routed.want))
+			}
 		}
 	}
 	var extra []string
@@ -399,6 +423,26 @@ func checkWatchedAlarms(ctx context.Context, cw *cloudwatch.Client, want []alarm
 	slices.Sort(extra)
 	for _, name := range extra {
 		errs = append(errs, "AWS has an alarm the configuration has not: "+name)
+	}
+	return errs
+}
+
+// checkQuery compares a deployed query alarm's one query with the
+// configuration's alarm as text: the expression, the period, ReturnData.
+func checkQuery(a cwtypes.MetricAlarm, w alarms.Alarm) []string {
+	if len(a.Metrics) != 1 {
+		return []string{fmt.Sprintf("%s: AWS has %d queries (Metrics), the configuration 1", w.Name, len(a.Metrics))}
+	}
+	q := a.Metrics[0]
+	var errs []string
+	if got, want := aws.ToString(q.Expression), w.MustExpression(); got != want {
+		errs = append(errs, fmt.Sprintf("%s query: AWS has\n    %s\n  the configuration\n    %s", w.Name, got, want))
+	}
+	if got := int(aws.ToInt32(q.Period)); got != w.Period {
+		errs = append(errs, fmt.Sprintf("%s query period: AWS has %d s, the configuration %d s", w.Name, got, w.Period))
+	}
+	if !aws.ToBool(q.ReturnData) {
+		errs = append(errs, fmt.Sprintf("%s query ReturnData: AWS has %v, the configuration true", w.Name, q.ReturnData))
 	}
 	return errs
 }

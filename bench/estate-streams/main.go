@@ -1,9 +1,10 @@
 // Command estate-streams makes the streams bench/estate watches, out of band
 // as their owners would: -count provisioned streams of one shard each,
-// named by -format, on the emulator at AWS_ENDPOINT_URL (a loopback address:
-// it never touches an account), and waits until each is ACTIVE.
+// numbered from -first and named by -format, on the emulator at
+// AWS_ENDPOINT_URL (a loopback address: it never touches an account), and
+// waits until each is ACTIVE.
 //
-//	AWS_ENDPOINT_URL=http://127.0.0.1:5000 go run ./bench/estate-streams [-count 100] [-format estate-bench-%04d]
+//	AWS_ENDPOINT_URL=http://127.0.0.1:5000 go run ./bench/estate-streams [-count 100] [-first 1] [-format estate-bench-%04d]
 package main
 
 import (
@@ -21,7 +22,8 @@ import (
 )
 
 func main() {
-	count := flag.Int("count", 100, "streams to make, numbered from 1")
+	count := flag.Int("count", 100, "streams to make, numbered from -first")
+	first := flag.Int("first", 1, "the number of the first stream (more streams next to those made before)")
 	format := flag.String("format", "estate-bench-%04d", "the streams' names, a format of their number")
 	region := flag.String("region", "us-east-1", "the region")
 	flag.Parse()
@@ -30,10 +32,11 @@ func main() {
 		fmt.Fprintln(os.Stderr, "estate-streams: AWS_ENDPOINT_URL must be the emulator on 127.0.0.1 (scripts/emulator.sh start_moto)")
 		os.Exit(2)
 	}
-	if *count < 1 {
-		fmt.Fprintln(os.Stderr, "estate-streams: -count must be 1 or more")
+	if *count < 1 || *first < 0 {
+		fmt.Fprintln(os.Stderr, "estate-streams: -count must be 1 or more, -first 0 or more")
 		os.Exit(2)
 	}
+	last := *first + *count - 1
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	cfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRegion(*region))
@@ -45,7 +48,7 @@ func main() {
 	began := time.Now()
 	g, ctx := errgroup.WithContext(ctx)
 	g.SetLimit(8)
-	for i := 1; i <= *count; i++ {
+	for i := *first; i <= last; i++ {
 		name := fmt.Sprintf(*format, i)
 		g.Go(func() error {
 			if _, err := k.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String(name), ShardCount: aws.Int32(1)}); err != nil {
@@ -63,5 +66,5 @@ func main() {
 		fmt.Fprintln(os.Stderr, "estate-streams:", err)
 		os.Exit(1)
 	}
-	fmt.Printf("%d streams ACTIVE (%s … %s) in %.1f s\n", *count, fmt.Sprintf(*format, 1), fmt.Sprintf(*format, *count), time.Since(began).Seconds())
+	fmt.Printf("%d streams ACTIVE (%s … %s) in %.1f s\n", *count, fmt.Sprintf(*format, *first), fmt.Sprintf(*format, last), time.Since(began).Seconds())
 }

@@ -38,6 +38,7 @@ import (
 // the app's backtest command, as a user runs it.
 func TestBacktest(t *testing.T) {
 	slow(t)
+	t.Parallel()
 	em := startEmulator(t)
 	ctx := context.Background()
 	const stream = "backtest-e2e"
@@ -162,6 +163,7 @@ func TestBacktest(t *testing.T) {
 // metric and statistic read once.
 func TestBacktestQueryAlarms(t *testing.T) {
 	slow(t)
+	t.Parallel()
 	em := startEmulator(t)
 	ctx := context.Background()
 	end := time.Now().UTC().Truncate(time.Hour)
@@ -318,6 +320,7 @@ func (p *actionProxy) counts() map[string]int {
 // names what to change, and an exit code that says which.
 func TestBacktestRefusals(t *testing.T) {
 	slow(t)
+	t.Parallel()
 	em := startEmulator(t)
 	dir := t.TempDir()
 	writeContext(t, dir, map[string]any{"streamName": "nothing-here", "alarmTreatMissingData": "missing"})
@@ -397,6 +400,7 @@ func TestBacktestRefusals(t *testing.T) {
 // alarm gets its own metric's datapoints back.
 func TestBacktestBatchesQueries(t *testing.T) {
 	slow(t)
+	t.Parallel()
 	em := startEmulator(t)
 	ctx := context.Background()
 	end := time.Now().UTC().Truncate(time.Minute)

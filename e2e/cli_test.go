@@ -15,6 +15,7 @@ import (
 // lazy load of the provider bindings.
 func TestCdktfSynthThroughTheCLI(t *testing.T) {
 	slow(t)
+	t.Parallel()
 	cli := cdktfCLI(t)
 	testkit.Tool(t, "terraform", "the cdktf CLI calls terraform")
 	_, env := testkit.ScriptEnvironment(t, "terraform-env")

@@ -31,6 +31,7 @@ import (
 // provider waiting for the stream.
 func TestDeploy(t *testing.T) {
 	slow(t)
+	t.Parallel()
 	em := startEmulator(t)
 	// -parallel (8) of them run at once, the rest as places free up. They
 	// are started in this order, the longest first (times from CI on 2

@@ -105,6 +105,11 @@ func checkTimeout() error {
 }
 
 // slow skips a test under -short: everything in this package runs real tools.
+// The slow tests then call t.Parallel(): they wait for the sequential ones
+// (TestCheckTimeout, which sets flags) and run side by side with the deploy
+// scenarios, -parallel of them at once, so that validate, the reference
+// plan, the CLI and the backtest tests no longer add their minutes to the
+// deploys'.
 func slow(t *testing.T) {
 	t.Helper()
 	if testing.Short() {

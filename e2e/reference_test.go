@@ -30,6 +30,7 @@ const referenceDir = "bench/reference"
 // the emulator.
 func TestReferenceHCLPlansLikeTheApp(t *testing.T) {
 	slow(t)
+	t.Parallel()
 	terraform := testkit.Tool(t, "terraform", "the reference and the synth are planned with terraform")
 	em := startEmulator(t)
 

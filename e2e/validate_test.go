@@ -18,6 +18,7 @@ import (
 // provider, accepts every kind of stack the app writes and rejects a broken one.
 func TestSynthIsValidTerraform(t *testing.T) {
 	slow(t)
+	t.Parallel()
 	terraform := testkit.Tool(t, "terraform", "terraform validate checks the synthesized stack with the real AWS provider")
 	_, env := testkit.ScriptEnvironment(t, "terraform-env")
 

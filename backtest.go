@@ -45,9 +45,9 @@ func backtestCommand(args []string, stdout, stderr io.Writer) int {
 		endText   = flags.String("end", "", "the window's end, RFC 3339 (with --start)")
 		days      = flags.Int("days", 14, "the window: the last N days up to now")
 		jsonFile  = flags.String("json", "", "write the report as JSON to this file")
-		chartDir  = flags.String("chart", "", "write one PNG per alarm into this directory")
-		suggest   = flags.Int("suggest", -1, "suggest each alarm's threshold at which it would have gone to ALARM at most N times")
-		maxAlarms = flags.Int("max-alarms", -1, "exit 3 when an alarm would have gone to ALARM more than N times")
+		chartDir  = flags.String("chart", "", fmt.Sprintf("write one PNG per alarm into this directory (per contributor that went to ALARM of a query alarm, at most %d an alarm)", backtest.ChartsPerQueryAlarm))
+		suggest   = flags.Int("suggest", -1, "suggest each alarm's threshold at which it would have gone to ALARM at most N times (a query alarm: each of its contributors)")
+		maxAlarms = flags.Int("max-alarms", -1, "exit 3 when an alarm would have gone to ALARM more than N times (a query alarm: its contributors, all counted)")
 		timeout   = flags.Duration("timeout", 10*time.Minute, "give up reading CloudWatch after this long (retries of throttled requests included)")
 	)
 	flags.Usage = func() {
@@ -146,8 +146,12 @@ func backtestCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "backtest: %s\n", explain(err, *timeout))
 		return exitFailed
 	}
-	fmt.Fprintf(stderr, "replayed %d alarms from %s to %s: %d metrics in %d GetMetricData requests\n",
-		len(targets), stamp(window.Start), stamp(window.End), stats.Metrics, stats.Requests)
+	listed := ""
+	if stats.ListRequests > 0 {
+		listed = fmt.Sprintf(", the query alarms' series found in %d ListMetrics requests", stats.ListRequests)
+	}
+	fmt.Fprintf(stderr, "replayed %d alarms from %s to %s: %d metrics in %d GetMetricData requests%s\n",
+		len(targets), stamp(window.Start), stamp(window.End), stats.Metrics, stats.Requests, listed)
 	if err := report.WriteTable(stdout); err != nil {
 		return exitFailed
 	}
@@ -209,6 +213,13 @@ func explain(err error, timeout time.Duration) string {
 	var chart *backtest.ChartError
 	var api smithy.APIError
 	var netErr *net.OpError
+	// The call refused: GetMetricData, or ListMetrics for the series of a
+	// query alarm.
+	operation := "GetMetricData"
+	var opErr *smithy.OperationError
+	if errors.As(err, &opErr) && opErr.OperationName != "" {
+		operation = opErr.OperationName
+	}
 	switch {
 	case errors.As(err, &window):
 		return windowWords(window)
@@ -217,15 +228,17 @@ func explain(err error, timeout time.Duration) string {
 	case errors.Is(err, context.DeadlineExceeded):
 		return fmt.Sprintf("%v\nCloudWatch did not answer within --timeout %s (throttled requests are retried with backoff until then); try again later, a shorter window, or a longer --timeout", firstLine(err), timeout)
 	case errors.As(err, &api) && (api.ErrorCode() == "Throttling" || api.ErrorCode() == "ThrottlingException"):
-		return fmt.Sprintf("%v\nCloudWatch throttled GetMetricData through every retry; try again later or with a shorter window", firstLine(err))
+		return fmt.Sprintf("%v\nCloudWatch throttled %s through every retry; try again later or with a shorter window", firstLine(err), operation)
 	case errors.As(err, &netErr):
 		endpoint := os.Getenv("AWS_ENDPOINT_URL")
 		if endpoint == "" {
 			endpoint = "the CloudWatch endpoint of the region"
 		}
 		return fmt.Sprintf("%v\nCloudWatch cannot be reached at %s; check the network, or AWS_ENDPOINT_URL", firstLine(err), endpoint)
+	case errors.As(err, &api) && operation == "ListMetrics":
+		return fmt.Sprintf("%v\nCloudWatch refused ListMetrics (%s), which finds the series of the query alarms (watchAllStreams); check the credentials' permission cloudwatch:ListMetrics", firstLine(err), api.ErrorCode())
 	case errors.As(err, &api):
-		return fmt.Sprintf("%v\nCloudWatch refused GetMetricData (%s); check the credentials' permission cloudwatch:GetMetricData", firstLine(err), api.ErrorCode())
+		return fmt.Sprintf("%v\nCloudWatch refused %s (%s); check the credentials' permission cloudwatch:%s", firstLine(err), operation, api.ErrorCode(), operation)
 	}
 	return err.Error()
 }

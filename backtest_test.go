@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/smithy-go"
+
 	"github.com/xfusion/kinesis-monitoring/backtest"
 )
 
@@ -50,8 +52,14 @@ func inOrder(text string, parts []string) bool {
 	return true
 }
 
+// refused is CloudWatch's refusal of an operation, as the SDK returns it.
+func refused(operation string) error {
+	return &smithy.OperationError{ServiceID: "CloudWatch", OperationName: operation, Err: &smithy.GenericAPIError{Code: "AccessDenied", Message: "not authorized"}}
+}
+
 // explain turns package backtest's typed errors into the command's words;
-// other errors are CloudWatch's.
+// other errors are CloudWatch's, each naming the permission of the call
+// refused.
 func TestBacktestErrorsInTheCommandsWords(t *testing.T) {
 	denied := &fs.PathError{Op: "open", Path: "charts/st--a.png", Err: syscall.EACCES}
 	now := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
@@ -64,6 +72,12 @@ func TestBacktestErrorsInTheCommandsWords(t *testing.T) {
 		{"a chart error wrapped", fmt.Errorf("replaying: %w", &backtest.ChartError{Stack: "st", Alarm: "a", Err: denied}), "--chart: open charts/st--a.png: permission denied"},
 		{"an empty window", &backtest.WindowError{Problem: backtest.WindowEmpty, Window: backtest.Window{Start: now, End: now}, Now: now},
 			"the window is empty: --end 2026-11-20T00:00:00Z is not after --start 2026-11-20T00:00:00Z; allowed: an end after the start"},
+		{"ListMetrics refused", fmt.Errorf("reading the metrics in us-east-1: listing the series of alarm st/all-streams/write-throttled: %w", refused("ListMetrics")),
+			"reading the metrics in us-east-1: listing the series of alarm st/all-streams/write-throttled: operation error CloudWatch: ListMetrics, api error AccessDenied: not authorized\n" +
+				"CloudWatch refused ListMetrics (AccessDenied), which finds the series of the query alarms (watchAllStreams); check the credentials' permission cloudwatch:ListMetrics"},
+		{"GetMetricData refused", fmt.Errorf("reading the metrics in us-east-1: %w", refused("GetMetricData")),
+			"reading the metrics in us-east-1: operation error CloudWatch: GetMetricData, api error AccessDenied: not authorized\n" +
+				"CloudWatch refused GetMetricData (AccessDenied); check the credentials' permission cloudwatch:GetMetricData"},
 		{"CloudWatch too slow", fmt.Errorf("reading the metrics in us-east-1: %w", context.DeadlineExceeded),
 			"reading the metrics in us-east-1: context deadline exceeded\nCloudWatch did not answer within --timeout 5s (throttled requests are retried with backoff until then); try again later, a shorter window, or a longer --timeout"},
 	} {

@@ -3,8 +3,8 @@ package backtest
 import (
 	"fmt"
 	"io"
+	"maps"
 	"math"
-
 	"slices"
 	"strconv"
 	"strings"
@@ -51,6 +51,38 @@ type AlarmReport struct {
 	Transitions    []TransitionJSON `json:"transitions"`
 	Suggestion     *Suggestion      `json:"suggestion,omitempty"`
 	Chart          string           `json:"chart,omitempty"`
+	// QueryReport holds what only a query alarm has (its fields follow
+	// the others in the JSON); nil for another alarm, whose JSON has none
+	// of them. For a query alarm AlarmCount counts every contributor's
+	// transitions into ALARM; MinutesInAlarm, Transitions and FinalState
+	// are the alarm's own (ALARM while a contributor is); Datapoints
+	// counts the periods with data of all its series.
+	*QueryReport
+}
+
+// QueryReport is what a query alarm's replay adds to its AlarmReport.
+type QueryReport struct {
+	// Query is the alarm's Metrics Insights query.
+	Query string `json:"query"`
+	// Series is how many series the query matched and were replayed.
+	Series int `json:"series"`
+	// Contributors are the series that went to ALARM, in the GROUP BY's
+	// order.
+	Contributors []ContributorReport `json:"contributors"`
+}
+
+// ContributorReport is one contributor that went to ALARM.
+type ContributorReport struct {
+	Dimensions map[string]string `json:"dimensions"`
+	// Datapoints is how many periods of the window had data.
+	Datapoints     int              `json:"datapoints"`
+	FinalState     evaluator.State  `json:"finalState"`
+	AlarmCount     int              `json:"alarmCount"`
+	MinutesInAlarm float64          `json:"minutesInAlarm"`
+	Transitions    []TransitionJSON `json:"transitions"`
+	// Chart is the contributor's picture, with --chart, for the
+	// ChartsPerQueryAlarm that went to ALARM the most.
+	Chart string `json:"chart,omitempty"`
 }
 
 // TransitionJSON is one change of state.
@@ -83,6 +115,58 @@ func newSuggestion(maxAlarms int, threshold float64, ok bool) *Suggestion {
 	return s
 }
 
+// newQueryReport is the report of a query alarm's replay.
+func newQueryReport(t Target, series []evaluator.Series, result evaluator.QueryResult, w Window) AlarmReport {
+	r := newAlarmReport(t, nil, result.Result, w)
+	r.AlarmCount = result.ContributorAlarms
+	r.QueryReport = &QueryReport{Query: t.Alarm.MustExpression(), Series: result.Series, Contributors: []ContributorReport{}}
+	period := t.Alarm.PeriodDuration()
+	for _, s := range series {
+		r.Datapoints += datapointsIn(s, period, w)
+	}
+	for _, c := range result.Contributors {
+		s := series[c.Series]
+		cr := ContributorReport{
+			Dimensions: map[string]string{}, Datapoints: datapointsIn(s, period, w), FinalState: c.Final,
+			AlarmCount: c.AlarmCount, MinutesInAlarm: c.TimeInAlarm.Minutes(), Transitions: transitionsJSON(c.Transitions),
+		}
+		for _, d := range s.Dimensions {
+			cr.Dimensions[d.Name] = d.Value
+		}
+		r.Contributors = append(r.Contributors, cr)
+	}
+	return r
+}
+
+// datapointsIn is how many periods of the window the series has data for.
+func datapointsIn(s evaluator.Series, period time.Duration, w Window) int {
+	n := 0
+	for i, v := range s.Values {
+		at := s.Start.Add(time.Duration(i) * period)
+		if !math.IsNaN(v) && !at.Before(w.Start) && at.Before(w.End) {
+			n++
+		}
+	}
+	return n
+}
+
+func transitionsJSON(ts []evaluator.Transition) []TransitionJSON {
+	out := []TransitionJSON{}
+	for _, tr := range ts {
+		out = append(out, TransitionJSON{Time: tr.Time.UTC(), From: tr.From, To: tr.To, Reason: tr.Reason})
+	}
+	return out
+}
+
+// dimensionsText is dimensions as Name=value, joined with commas.
+func dimensionsText(dims []alarms.Dimension) string {
+	parts := make([]string, len(dims))
+	for i, d := range dims {
+		parts[i] = d.Name + "=" + d.Value
+	}
+	return strings.Join(parts, ",")
+}
+
 func newAlarmReport(t Target, points []evaluator.Point, result evaluator.Result, w Window) AlarmReport {
 	a := t.Alarm
 	r := AlarmReport{
@@ -90,7 +174,7 @@ func newAlarmReport(t Target, points []evaluator.Point, result evaluator.Result,
 		Statistic: a.Statistic, Period: a.Period, EvaluationPeriods: a.EvaluationPeriods, DatapointsToAlarm: a.Datapoints(),
 		Comparison: a.Comparison, Threshold: a.Threshold, TreatMissingData: a.TreatMissingData,
 		FinalState: result.Final, AlarmCount: result.AlarmCount, MinutesInAlarm: result.TimeInAlarm.Minutes(),
-		Transitions: []TransitionJSON{},
+		Transitions: transitionsJSON(result.Transitions),
 	}
 	for _, d := range a.Dimensions {
 		r.Dimensions[d.Name] = d.Value
@@ -99,9 +183,6 @@ func newAlarmReport(t Target, points []evaluator.Point, result evaluator.Result,
 		if !p.Time.Before(w.Start) && p.Time.Before(w.End) {
 			r.Datapoints++
 		}
-	}
-	for _, tr := range result.Transitions {
-		r.Transitions = append(r.Transitions, TransitionJSON{Time: tr.Time.UTC(), From: tr.From, To: tr.To, Reason: tr.Reason})
 	}
 	return r
 }
@@ -122,8 +203,29 @@ func (r Report) WriteTable(w io.Writer) error {
 			row = append(row, suggestionText(a.Suggestion, a.Comparison))
 		}
 		fmt.Fprintln(tw, strings.Join(row, "\t"))
+		if a.QueryReport == nil {
+			continue
+		}
+		// One indented row per contributor that went to ALARM.
+		for _, c := range a.Contributors {
+			row := []string{"", "  " + mapText(c.Dimensions), strconv.Itoa(c.AlarmCount), strconv.FormatFloat(c.MinutesInAlarm, 'f', -1, 64),
+				transitionText(c.Transitions, 0), transitionText(c.Transitions, len(c.Transitions)-1), c.FinalState.String(), strconv.Itoa(c.Datapoints)}
+			if suggest {
+				row = append(row, "")
+			}
+			fmt.Fprintln(tw, strings.Join(row, "\t"))
+		}
 	}
 	return tw.Flush()
+}
+
+// mapText is dimensions as Name=value, by name, joined with commas.
+func mapText(dims map[string]string) string {
+	var parts []string
+	for _, name := range slices.Sorted(maps.Keys(dims)) {
+		parts = append(parts, name+"="+dims[name])
+	}
+	return strings.Join(parts, ",")
 }
 
 // WriteJSON writes the report as one line of JSON, the format of
@@ -194,11 +296,16 @@ func stricterShort(v float64, greater bool) float64 {
 	return r
 }
 
-// Over lists the alarms that went to ALARM more than max times.
+// Over lists the alarms that went to ALARM more than max times; a query
+// alarm's count is its contributors' transitions into ALARM, all of them.
 func (r Report) Over(max int) []string {
 	var over []string
 	for _, a := range r.Alarms {
-		if a.AlarmCount > max {
+		switch {
+		case a.AlarmCount <= max:
+		case a.QueryReport != nil:
+			over = append(over, fmt.Sprintf("%s/%s (%d times, by %d contributors)", a.Stack, a.Name, a.AlarmCount, len(a.Contributors)))
+		default:
 			over = append(over, fmt.Sprintf("%s/%s (%d times)", a.Stack, a.Name, a.AlarmCount))
 		}
 	}

@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -149,6 +150,168 @@ func TestBacktest(t *testing.T) {
 			}
 		}},
 	)
+}
+
+// TestBacktestQueryAlarms plants four hours of datapoints for three
+// streams that no deploy created (PutMetricData) and replays a
+// watchAllStreams stack's query alarms over them with the backtest command,
+// through a proxy that counts the CloudWatch calls by action: the
+// write-throttling query alarm reports the throttled stream's two
+// incidents and when, the quiet stream is a series but no contributor, the
+// excluded stream is in no alarm; each metric is listed once and each
+// metric and statistic read once.
+func TestBacktestQueryAlarms(t *testing.T) {
+	slow(t)
+	em := startEmulator(t)
+	ctx := context.Background()
+	end := time.Now().UTC().Truncate(time.Hour)
+	start := end.Add(-4 * time.Hour)
+	at := func(minutes int) time.Time { return start.Add(time.Duration(minutes) * time.Minute) }
+	// orders: incident A, five minutes of 3 throttled writes of 10, and
+	// incident B, twenty; clicks: never throttled; payments: throttled all
+	// along, and excluded.
+	incident := func(m int) bool { return (m >= 60 && m < 65) || (m >= 150 && m < 170) }
+	var data []cwtypes.MetricDatum
+	for m := -30; m < 240; m++ {
+		for k := range 10 {
+			throttled := 0.0
+			if incident(m) && k < 3 {
+				throttled = 1
+			}
+			data = append(data, writeDatum("orders", at(m), throttled), writeDatum("clicks", at(m), 0), writeDatum("payments", at(m), float64(min(1, k%3))))
+		}
+	}
+	dir := t.TempDir()
+	writeContext(t, dir, map[string]any{"streamName": "own-stream", "recommendedAlarms": true, "watchAllStreams": map[string]any{"exclude": []string{"payments"}}})
+	proxy := countingProxy(t, em.url)
+	env := append(slices.DeleteFunc(slices.Clone(em.env), func(kv string) bool { return strings.HasPrefix(kv, "AWS_ENDPOINT_URL=") }), "AWS_ENDPOINT_URL="+proxy.url)
+	var report backtest.Report
+	var stderr string
+	runStages(t,
+		stage{"PutMetricData: three streams, no deploy", func(t *testing.T) { putMetricData(ctx, t, em.cloudwatch("us-east-1"), data) }},
+		stage{"backtest with --json", func(t *testing.T) {
+			var code int
+			var stdout string
+			code, stdout, stderr = runBacktest(t, dir, env, "--start", stamp(start), "--end", stamp(end), "--json", "report.json")
+			if code != 0 {
+				t.Fatalf("exit %d:\n%s", code, stderr)
+			}
+			t.Logf("stdout:\n%s\nstderr:\n%s", stdout, stderr)
+			readJSON(t, filepath.Join(dir, "report.json"), &report)
+			if !strings.Contains(stdout, "  StreamName=orders") {
+				t.Errorf("the table has no row for the contributor orders:\n%s", stdout)
+			}
+		}},
+		stage{"the write-throttling query alarm: orders, twice, at the incidents", func(t *testing.T) {
+			a := alarmReport(t, report, "kinesis-monitoring/all-streams/write-throttled")
+			if a.QueryReport == nil || a.Series != 2 || len(a.Contributors) != 1 || a.Contributors[0].Dimensions["StreamName"] != "orders" {
+				t.Fatalf("%d series, contributors %+v; want 2 series (orders, clicks), the contributor orders", a.Series, a.QueryReport)
+			}
+			c := a.Contributors[0]
+			var got []string
+			for _, tr := range c.Transitions {
+				got = append(got, stamp(tr.Time)+" "+tr.From.String()+"→"+tr.To.String())
+			}
+			want := []string{stamp(at(61)) + " OK→ALARM", stamp(at(66)) + " ALARM→OK", stamp(at(151)) + " OK→ALARM", stamp(at(171)) + " ALARM→OK"}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("the contributor's transitions (-want +got):\n%s", diff)
+			}
+			if c.AlarmCount != 2 || c.MinutesInAlarm != 25 || c.Datapoints != 240 || a.AlarmCount != 2 || a.MinutesInAlarm != 25 {
+				t.Errorf("contributor: %d times, %v minutes, %d datapoints; alarm: %d times, %v minutes; want 2, 25, 240; 2, 25",
+					c.AlarmCount, c.MinutesInAlarm, c.Datapoints, a.AlarmCount, a.MinutesInAlarm)
+			}
+			wantAlarm := []string{stamp(at(1)) + " INSUFFICIENT_DATA→OK", stamp(at(61)) + " OK→ALARM", stamp(at(66)) + " ALARM→OK", stamp(at(151)) + " OK→ALARM", stamp(at(171)) + " ALARM→OK"}
+			if diff := cmp.Diff(wantAlarm, transitions(a)); diff != "" {
+				t.Errorf("the alarm's transitions (-want +got):\n%s", diff)
+			}
+		}},
+		stage{"the sustained query alarm: orders once, 15 minutes into incident B", func(t *testing.T) {
+			a := alarmReport(t, report, "kinesis-monitoring/all-streams/sustained-write-throttling")
+			if a.QueryReport == nil || len(a.Contributors) != 1 || a.Contributors[0].AlarmCount != 1 || !a.Contributors[0].Transitions[0].Time.Equal(at(165)) {
+				t.Errorf("contributors %+v, want orders once at %s", a.QueryReport, stamp(at(165)))
+			}
+		}},
+		stage{"the excluded stream is in no alarm", func(t *testing.T) {
+			for _, a := range report.Alarms {
+				if a.QueryReport == nil {
+					continue
+				}
+				if !strings.Contains(a.Query, "WHERE StreamName != 'own-stream' AND StreamName != 'payments'") {
+					t.Errorf("%s: query %s", a.Name, a.Query)
+				}
+				for _, c := range a.Contributors {
+					if c.Dimensions["StreamName"] == "payments" {
+						t.Errorf("%s: the excluded stream payments is a contributor", a.Name)
+					}
+				}
+			}
+		}},
+		stage{"each metric listed once, each metric and statistic read once", func(t *testing.T) {
+			// 7 kinds on 6 metrics (two on WriteProvisionedThroughputExceeded,
+			// Sum and Average); every series of a metric and statistic fits
+			// one request: 3 of WriteProvisionedThroughputExceeded each (the
+			// own stream's, orders, clicks), the own stream's of the 5
+			// others.
+			got := proxy.counts()
+			if got["ListMetrics"] != 6 || got["GetMetricData"] != 7 || len(got) != 2 {
+				t.Errorf("calls %v, want ListMetrics 6, GetMetricData 7", got)
+			}
+			t.Logf("7 query alarms and 7 per-stream alarms, 11 series: ListMetrics %d calls, GetMetricData %d calls on the wire", got["ListMetrics"], got["GetMetricData"])
+			for _, want := range []string{"us-east-1: 11 series in 7 groups", "ListMetrics: request 1, AWS/Kinesis", "GetMetricData: request 7 of at least 7",
+				"the query alarms' series found in 6 ListMetrics requests"} {
+				if !strings.Contains(stderr, want) {
+					t.Errorf("stderr lacks %q:\n%s", want, stderr)
+				}
+			}
+		}},
+	)
+}
+
+// actionProxy stands in front of the emulator and counts the CloudWatch
+// calls by action (the query protocol's Action, or X-Amz-Target).
+type actionProxy struct {
+	url string
+	mu  sync.Mutex
+	n   map[string]int
+}
+
+func countingProxy(t *testing.T, target string) *actionProxy {
+	t.Helper()
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &actionProxy{n: map[string]int{}}
+	forward := httputil.NewSingleHostReverseProxy(u)
+	server := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		action := r.Header.Get("X-Amz-Target")
+		if _, after, ok := strings.Cut(action, "."); ok {
+			action = after
+		} else if form, err := url.ParseQuery(string(body)); err == nil {
+			action = form.Get("Action")
+		}
+		p.mu.Lock()
+		p.n[action]++
+		p.mu.Unlock()
+		forward.ServeHTTP(w, r)
+	})}
+	listener := listenLoopback(t)
+	go server.Serve(listener)
+	t.Cleanup(func() { server.Close() })
+	p.url = "http://" + listener.Addr().String()
+	return p
+}
+
+func (p *actionProxy) counts() map[string]int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := map[string]int{}
+	for action, n := range p.n {
+		out[action] = n
+	}
+	return out
 }
 
 // Bad input, unreachable or throttling APIs: each ends with a message that

@@ -1,6 +1,7 @@
 package evaluator
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -78,5 +79,38 @@ func TestBenchmarkData(t *testing.T) {
 		if res.AlarmCount < benchDays*4-2 || len(res.Transitions) > 200 {
 			t.Errorf("%s: %d ALARMs, %d transitions", name, res.AlarmCount, len(res.Transitions))
 		}
+	}
+}
+
+// benchFleet is n streams of benchPoints' kind of data, each its own.
+func benchFleet(a alarms.Alarm, n int) (fleet []Series, start, end time.Time) {
+	rng := rand.New(rand.NewPCG(22, 1))
+	points, start, end := benchPoints(a)
+	for i := range n {
+		own := make([]Point, 0, len(points))
+		for _, p := range points {
+			if rng.IntN(50) != 0 {
+				own = append(own, Point{p.Time, p.Value + float64(rng.IntN(3))})
+			}
+		}
+		fleet = append(fleet, NewSeries([]alarms.Dimension{{Name: "StreamName", Value: fmt.Sprintf("stream-%04d", i)}}, own, time.Minute))
+	}
+	return fleet, start, end
+}
+
+// A query alarm over 1,000 streams of 14 days: more than 500 with data at
+// every evaluation, so ORDER BY and LIMIT rank them at each.
+func BenchmarkEvaluateQuery(b *testing.B) {
+	for name, a := range benchAlarms() {
+		a.Query = &alarms.Query{GroupBy: []string{"StreamName"}}
+		b.Run(name, func(b *testing.B) {
+			fleet, start, end := benchFleet(a, 1000)
+			var r QueryResult
+			for b.Loop() {
+				r = EvaluateQuery(a, fleet, start, end)
+			}
+			b.ReportMetric(float64(r.ContributorAlarms), "alarms")
+			b.ReportMetric(float64(r.Limited), "limited")
+		})
 	}
 }

@@ -242,8 +242,19 @@ func Datapoints(a alarms.Alarm, points []Point) []Datapoint {
 const ExtraDatapoints = 2
 
 // EvaluationRange is how many periods an evaluation looks at: the alarm's
-// EvaluationPeriods plus ExtraDatapoints.
-func EvaluationRange(a alarms.Alarm) int { return a.EvaluationPeriods + ExtraDatapoints }
+// EvaluationPeriods plus ExtraDatapoints; for a query alarm, no more than
+// the periods of alarms.MaxQueryEvaluation: "Only the latest 3 hours of
+// data can be used for evaluating the alarm's conditions" ("Limits",
+// alarm-limits.html, "Limits that apply to alarms based on Metrics Insights
+// queries"; "Metrics Insights quotas": "You can query the most recent three
+// hours of data for alarm condition evaluations").
+func EvaluationRange(a alarms.Alarm) int {
+	n := a.EvaluationPeriods + ExtraDatapoints
+	if a.IsQuery() && a.Period > 0 {
+		n = min(n, int(alarms.MaxQueryEvaluation/a.PeriodDuration()))
+	}
+	return n
+}
 
 // History is how far before start the caller must fetch datapoints so that
 // the first evaluation after start has its whole evaluation range, whatever
@@ -260,7 +271,7 @@ func History(a alarms.Alarm) time.Duration {
 // periods that are not positive, datapoints to alarm outside 1..N, a
 // threshold that is not finite, an operator that is not one of the four static ones, an
 // unknown missing-data treatment (empty means missing, CloudWatch's
-// default).
+// default); for a query alarm, what checkQuery says.
 func Check(a alarms.Alarm) error {
 	var errs []error
 	if a.Period <= 0 {
@@ -280,6 +291,9 @@ func Check(a alarms.Alarm) error {
 	}
 	if a.TreatMissingData != "" && !slices.Contains(alarms.MissingDataTreatments, a.TreatMissingData) {
 		errs = append(errs, fmt.Errorf("missing-data treatment %q is not one of %v", a.TreatMissingData, alarms.MissingDataTreatments))
+	}
+	if a.IsQuery() {
+		errs = append(errs, checkQuery(a)...)
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("evaluator: alarm %q: %w", a.Name, err)
@@ -354,6 +368,9 @@ type rules struct {
 	comparator
 	treat treatment
 	buf   []byte // the reasons' scratch
+	// contributor words the reasons' states as a query alarm's
+	// contributor has them: INSUFFICIENT_DATA is OK.
+	contributor bool
 }
 
 // comparator is the alarm's comparison (alarms.Comparison) in the form the

@@ -22,6 +22,9 @@ const reasonListed = 5
 func (r *rules) reason(points []Point, t int64, decided how, k, have, breaching int, from, to State) string {
 	evaluated := points[k-have : k]
 	missing := r.n - len(evaluated)
+	if r.contributor {
+		from, to = okOrAlarm(from == Alarm), okOrAlarm(to == Alarm)
+	}
 	if r.buf == nil {
 		r.buf = make([]byte, 0, 512)
 	}

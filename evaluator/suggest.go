@@ -135,6 +135,16 @@ func (r *rules) criticals() [][2]critical {
 // evaluations one critical value at a time and keeps the count of ALARM
 // transitions up to date.
 func profileOf(a alarms.Alarm, points []Point, start, end time.Time) profile {
+	return maskedProfile(a, points, start, end, nil)
+}
+
+// maskedProfile is profileOf where the evaluations that returned (when
+// not nil) says false of, by their index from the first, are OK whatever
+// the threshold: a query alarm's contributor where the query does not
+// return its series. An OK there ends what an ignore would keep, as a
+// contributor that comes back starts afresh: the ALARM transitions are the
+// same.
+func maskedProfile(a alarms.Alarm, points []Point, start, end time.Time, returned func(e int) bool) profile {
 	r := newRules(a)
 	if !wellFormed(points, r.period) {
 		points = normalized(points, r.period)
@@ -170,6 +180,10 @@ func profileOf(a alarms.Alarm, points []Point, start, end time.Time) profile {
 		}
 		for j < k && points[j].Time.Unix() < t-span {
 			j++
+		}
+		if returned != nil && !returned(e) {
+			hi[e], lo[e] = toOK, toOK
+			continue
 		}
 		// The evaluated datapoints: the N most recent of the range, or all
 		// of them.

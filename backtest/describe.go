@@ -28,29 +28,30 @@ type DescribeStats struct {
 	Requests int // DescribeAlarms requests, pages included
 }
 
-// DeniedError is CloudWatch refusing a call for want of a permission: the
+// DeniedError is AWS refusing a call for want of a permission: the
 // command names the permission.
 type DeniedError struct {
-	Action string // the API action, e.g. DescribeAlarms
-	Err    error
+	Service string // CloudWatch, S3
+	Action  string // the API action, e.g. DescribeAlarms
+	Err     error
 }
 
 func (e *DeniedError) Error() string {
-	return fmt.Sprintf("CloudWatch refused %s: %v", e.Action, e.Err)
+	return fmt.Sprintf("%s refused %s: %v", e.Service, e.Action, e.Err)
 }
 
 func (e *DeniedError) Unwrap() error { return e.Err }
 
-// denied wraps an error that is CloudWatch refusing the action for want of
-// a permission (AccessDenied, AccessDeniedException,
+// denied wraps an error that is the service refusing the action for want
+// of a permission (AccessDenied, AccessDeniedException,
 // UnauthorizedOperation) in a *DeniedError, and returns others as they
 // are.
-func denied(action string, err error) error {
+func denied(service, action string, err error) error {
 	var api smithy.APIError
 	if errors.As(err, &api) {
 		switch api.ErrorCode() {
 		case "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "NotAuthorized":
-			return &DeniedError{Action: action, Err: err}
+			return &DeniedError{Service: service, Action: action, Err: err}
 		}
 	}
 	return err
@@ -75,7 +76,7 @@ func DescribeDeployed(ctx context.Context, api DescribeAlarmsAPI, names []string
 			stats.Requests++
 			page, err := pages.NextPage(ctx)
 			if err != nil {
-				return nil, stats, denied("DescribeAlarms", err)
+				return nil, stats, denied("CloudWatch", "DescribeAlarms", err)
 			}
 			for _, m := range page.MetricAlarms {
 				name := aws.ToString(m.AlarmName)

@@ -284,14 +284,7 @@ func countingProxy(t *testing.T, target string) *actionProxy {
 	p := &actionProxy{n: map[string]int{}}
 	forward := httputil.NewSingleHostReverseProxy(u)
 	server := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		action := r.Header.Get("X-Amz-Target")
-		if _, after, ok := strings.Cut(action, "."); ok {
-			action = after
-		} else if form, err := url.ParseQuery(string(body)); err == nil {
-			action = form.Get("Action")
-		}
+		action := requestAction(r)
 		p.mu.Lock()
 		p.n[action]++
 		p.mu.Unlock()
@@ -302,6 +295,22 @@ func countingProxy(t *testing.T, target string) *actionProxy {
 	t.Cleanup(func() { server.Close() })
 	p.url = "http://" + listener.Addr().String()
 	return p
+}
+
+// requestAction is the AWS action a request calls: the query protocol's
+// Action, or the operation of X-Amz-Target. It reads the body and puts it
+// back for the request to be forwarded.
+func requestAction(r *http.Request) string {
+	body, _ := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	action := r.Header.Get("X-Amz-Target")
+	if _, after, ok := strings.Cut(action, "."); ok {
+		return after
+	}
+	if form, err := url.ParseQuery(string(body)); err == nil {
+		return form.Get("Action")
+	}
+	return action
 }
 
 func (p *actionProxy) counts() map[string]int {

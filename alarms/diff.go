@@ -12,28 +12,47 @@ import (
 
 // Diff lists the attributes in which got differs from want, one line each
 // ("threshold: 5, want 1"), in the order of Alarm's fields; nil when they
-// are the same alarm. Every field is an attribute but ID, which names the
-// alarm's resource in a stack, not the alarm: an alarm read back from a
-// synthesized stack, from CloudWatch or from the configuration compares
-// with any other. Dimensions compare as a set of name/value pairs, in any
-// order. DatapointsToAlarm compares as written: 0 (not set) differs from
-// a value equal to EvaluationPeriods, as the two resources differ.
+// are the same alarm. The attributes are Differences'.
 func Diff(got, want Alarm) []string {
 	var out []string
-	g, w := reflect.ValueOf(got), reflect.ValueOf(want)
-	for _, f := range reflect.VisibleFields(g.Type()) {
+	for _, d := range Differences(got, want) {
+		out = append(out, fmt.Sprintf("%s: %s, want %s", d.Attribute, d.A, d.B))
+	}
+	return out
+}
+
+// A Difference is one attribute in which two alarms differ: its name in
+// words ("evaluation periods") and its value in each, written as Diff
+// writes them (text quoted, dimensions as {name=value, …}).
+type Difference struct {
+	Attribute string
+	A, B      string
+}
+
+// Differences are the attributes in which a differs from b, in the order
+// of Alarm's fields; nil when they are the same alarm. Every field is an
+// attribute but ID, which names the alarm's resource in a stack, not the
+// alarm: an alarm read back from a synthesized stack, from CloudWatch or
+// from the configuration compares with any other. Dimensions compare as a
+// set of name/value pairs, in any order. DatapointsToAlarm compares as
+// written: 0 (not set) differs from a value equal to EvaluationPeriods,
+// as the two resources differ.
+func Differences(a, b Alarm) []Difference {
+	var out []Difference
+	av, bv := reflect.ValueOf(a), reflect.ValueOf(b)
+	for _, f := range reflect.VisibleFields(av.Type()) {
 		if f.Name == "ID" {
 			continue
 		}
-		gv, wv := g.FieldByIndex(f.Index).Interface(), w.FieldByIndex(f.Index).Interface()
-		switch d := gv.(type) {
+		x, y := av.FieldByIndex(f.Index).Interface(), bv.FieldByIndex(f.Index).Interface()
+		switch d := x.(type) {
 		case []Dimension:
-			gv, wv = dimensionSet(d), dimensionSet(wv.([]Dimension))
+			x, y = dimensionSet(d), dimensionSet(y.([]Dimension))
 		case *Query:
-			gv, wv = d.text(), wv.(*Query).text()
+			x, y = d.text(), y.(*Query).text()
 		}
-		if !reflect.DeepEqual(gv, wv) {
-			out = append(out, fmt.Sprintf("%s: %s, want %s", words(f.Name), show(gv), show(wv)))
+		if !reflect.DeepEqual(x, y) {
+			out = append(out, Difference{Attribute: words(f.Name), A: show(x), B: show(y)})
 		}
 	}
 	return out

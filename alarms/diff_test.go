@@ -74,3 +74,18 @@ func TestDiffQuery(t *testing.T) {
 		t.Errorf("none left out, nil and empty: %q", diff)
 	}
 }
+
+// Differences gives each attribute's name and both values apart, for a
+// caller that words them its own way; the same alarm has none.
+func TestDifferences(t *testing.T) {
+	a := Alarm{Name: "n", Threshold: 1, Comparison: GreaterThanThreshold, TreatMissingData: MissingDataNotBreaching}
+	b := a
+	b.Threshold, b.TreatMissingData = 4, MissingDataBreaching
+	want := []Difference{{"threshold", "1", "4"}, {"treat missing data", `"notBreaching"`, `"breaching"`}}
+	if got := Differences(a, b); !slices.Equal(got, want) {
+		t.Errorf("Differences = %q, want %q", got, want)
+	}
+	if got := Differences(a, a); got != nil {
+		t.Errorf("Differences of an alarm with itself = %q, want none", got)
+	}
+}

@@ -33,7 +33,7 @@ type fakeCloudWatch struct {
 
 	mu sync.Mutex
 	// The calls: ListMetrics requests, GetMetricData requests, and the
-	// queries asked, by dataKey.
+	// queries asked, by dataKey and period.
 	lists, gets int
 	queries     map[string]int
 }
@@ -119,7 +119,7 @@ func (f *fakeCloudWatch) GetMetricData(_ context.Context, in *cloudwatch.GetMetr
 	if skip == 0 && in.NextToken == nil {
 		for _, q := range in.MetricDataQueries {
 			s := q.MetricStat
-			f.queries[dataKey(aws.ToString(s.Metric.Namespace), aws.ToString(s.Metric.MetricName), fromSDK(s.Metric.Dimensions), aws.ToString(s.Stat))]++
+			f.queries[dataKey(aws.ToString(s.Metric.Namespace), aws.ToString(s.Metric.MetricName), fromSDK(s.Metric.Dimensions), aws.ToString(s.Stat))+"|"+strconv.Itoa(int(aws.ToInt32(s.Period)))]++
 		}
 	}
 	out := &cloudwatch.GetMetricDataOutput{}

@@ -21,6 +21,9 @@ import (
 type Report struct {
 	Window WindowJSON    `json:"window"`
 	Alarms []AlarmReport `json:"alarms"`
+	// Comparison is what Compare found, against the deployed alarms; nil
+	// (and absent from the JSON) for Run's report.
+	Comparison *Comparison `json:"comparison,omitempty"`
 }
 
 // WindowJSON is the replayed window, in RFC 3339.

@@ -3,7 +3,10 @@
 // the datapoints with GetMetricData, evaluates each alarm with
 // CloudWatch's rules (package evaluator; a query alarm per contributor),
 // and reports when each would have gone to ALARM, as a table, as JSON and
-// as charts (package chart).
+// as charts (package chart). Compare replays the alarms as configured and
+// as deployed (DescribeDeployed, DeployedAlarm, the names of the stack's
+// Terraform state: StateAlarmNames) from one fetch, and reports what the
+// change would have done differently.
 package backtest
 
 import (
@@ -79,6 +82,22 @@ func (e *ChartError) Unwrap() error { return e.Err }
 // alarms read it), replays the group's alarms and lets its datapoints go,
 // so that the memory held is one group's.
 func Run(ctx context.Context, client func(region string) MetricDataAPI, targets []Target, opt Options) (Report, FetchStats, error) {
+	return runWith(ctx, client, targets, opt, hooks{})
+}
+
+// hooks are what a comparison adds to a run; the zero value adds nothing.
+type hooks struct {
+	// noChart, when set, says which targets get no chart of their own.
+	noChart func(i int) bool
+	// replayed, when set, is called after each group's alarms are
+	// replayed, while the group's datapoints are held: values as fetch
+	// returns them, at[k] the index in the targets of the region's k-th
+	// target (a reader's alarm), reports the region's reports so far.
+	replayed func(g *group, values [][]float64, at []int, reports []AlarmReport) error
+}
+
+// runWith is Run with the hooks.
+func runWith(ctx context.Context, client func(region string) MetricDataAPI, targets []Target, opt Options, h hooks) (Report, FetchStats, error) {
 	for _, t := range targets {
 		if err := evaluator.Check(t.Alarm); err != nil {
 			return Report{}, FetchStats{}, fmt.Errorf("alarm %s of %s cannot be replayed: %w", t.Alarm.Name, t.Stack, err)
@@ -96,11 +115,12 @@ func Run(ctx context.Context, client func(region string) MetricDataAPI, targets 
 		byRegion[t.Region] = append(byRegion[t.Region], i)
 	}
 	for _, region := range regions {
+		at := byRegion[region]
 		var sub []Target
-		for _, i := range byRegion[region] {
+		for _, i := range at {
 			sub = append(sub, targets[i])
 		}
-		reports, stats, err := runRegion(ctx, client(region), region, sub, opt)
+		reports, stats, err := runRegion(ctx, client(region), region, sub, at, opt, h)
 		total.add(stats)
 		if err != nil {
 			var chartErr *ChartError
@@ -109,15 +129,16 @@ func Run(ctx context.Context, client func(region string) MetricDataAPI, targets 
 			}
 			return Report{}, total, fmt.Errorf("reading the metrics in %s: %w", region, err)
 		}
-		for k, i := range byRegion[region] {
+		for k, i := range at {
 			report.Alarms[i] = reports[k]
 		}
 	}
 	return report, total, nil
 }
 
-// runRegion is Run for the targets of one region.
-func runRegion(ctx context.Context, api MetricDataAPI, region string, targets []Target, opt Options) ([]AlarmReport, FetchStats, error) {
+// runRegion is runWith for the targets of one region, at[k] the index of
+// targets[k] in runWith's.
+func runRegion(ctx context.Context, api MetricDataAPI, region string, targets []Target, at []int, opt Options, h hooks) ([]AlarmReport, FetchStats, error) {
 	var stats FetchStats
 	list := make([]alarms.Alarm, len(targets))
 	for i, t := range targets {
@@ -155,8 +176,14 @@ func runRegion(ctx context.Context, api MetricDataAPI, region string, targets []
 		if err != nil {
 			return nil, stats, err
 		}
-		if err := replayGroup(g, values, targets, out, opt); err != nil {
+		charted := func(k int) bool { return h.noChart == nil || !h.noChart(at[k]) }
+		if err := replayGroup(g, values, targets, out, opt, charted); err != nil {
 			return nil, stats, err
+		}
+		if h.replayed != nil {
+			if err := h.replayed(g, values, at, out); err != nil {
+				return nil, stats, err
+			}
 		}
 	}
 	return out, stats, nil
@@ -196,13 +223,18 @@ func note(w io.Writer, format string, args ...any) {
 
 // replayGroup replays the alarms that read g's series (values, as fetch
 // returns them) side by side on every processor, each report into out at
-// its alarm's index, and writes the notes after.
-func replayGroup(g *group, values [][]float64, targets []Target, out []AlarmReport, opt Options) error {
+// its alarm's index, and writes the notes after. The alarms that charted
+// says no of get no chart.
+func replayGroup(g *group, values [][]float64, targets []Target, out []AlarmReport, opt Options, charted func(k int) bool) error {
 	var eg errgroup.Group
 	eg.SetLimit(runtime.GOMAXPROCS(0))
 	notes := make([][]string, len(g.readers))
 	for i, r := range g.readers {
 		t := targets[r.alarm]
+		opt := opt
+		if !charted(r.alarm) {
+			opt.ChartDir = ""
+		}
 		eg.Go(func() error {
 			var err error
 			if t.Alarm.IsQuery() {

@@ -44,6 +44,18 @@
 // With no datapoint in the window (values that are NaN or infinite are not
 // drawn), the data area says "no datapoints in the window"; the threshold
 // and the spans in ALARM are drawn all the same.
+//
+// # Two replays on one picture
+//
+// With Replay.Against (the backtest's --compare: the alarm as configured,
+// against the alarm as deployed), the picture draws the first replay as
+// above, and the other's spans in ALARM as a violet band 12 points high
+// along the foot of the data area, under the metric and the threshold
+// (clipped and merged as the ALARM shading is; a span too short to see
+// drawn 3 points wide). The legend adds an entry after the spans in ALARM:
+// the other's label, "in ALARM", and its spans' number and total length. An
+// incident that only one replay raised is red shading without violet under
+// it, or violet without red shading above it.
 package chart
 
 import (
@@ -70,6 +82,10 @@ type Replay struct {
 	Alarm  alarms.Alarm
 	Points []evaluator.Point
 	Result evaluator.Result
+	// Against, when not nil, is another replay of the alarm over the same
+	// window, whose spans in ALARM are drawn too (the package
+	// documentation, "Two replays on one picture").
+	Against *Against
 }
 
 // The picture: 10 × 4 inches at dpi dots per inch.
@@ -110,6 +126,14 @@ type drawing struct {
 	points []evaluator.Datapoint
 	// spans are the spans in ALARM, clipped to [start, end) and merged.
 	spans []evaluator.Span
+	// against is the other replay's label and spans in ALARM, clipped and
+	// merged the same way; nil without one.
+	against *againstDrawing
+}
+
+type againstDrawing struct {
+	label string
+	spans []evaluator.Span
 }
 
 // prepare checks r and asks the evaluator for the datapoints it counts and
@@ -128,6 +152,9 @@ func prepare(r Replay) (drawing, error) {
 		return drawing{}, fmt.Errorf("chart %q: %w", r.Alarm.Name, err)
 	}
 	d := drawing{alarm: r.Alarm, start: start, end: end, spans: clipSpans(r.Result.InAlarm(), start, end)}
+	if r.Against != nil {
+		d.against = &againstDrawing{label: r.Against.Label, spans: clipSpans(r.Against.Result.InAlarm(), start, end)}
+	}
 	for _, p := range evaluator.Datapoints(r.Alarm, r.Points) {
 		if p.Time.Before(start) || !p.Time.Before(end) || math.IsNaN(p.Value) || math.IsInf(p.Value, 0) {
 			continue
@@ -155,7 +182,11 @@ func render(r Replay) (img image.Image, dataArea image.Rectangle, err error) {
 	metric := &series{points: d.points, period: a.PeriodDuration()}
 	line := &thresholdLine{value: a.Threshold}
 	shading := &alarmShading{spans: d.spans}
-	body := drawHeader(page, a.Name, subtitle(a), legend(d, metric, line, shading))
+	var band *againstBand
+	if d.against != nil {
+		band = &againstBand{spans: d.against.spans}
+	}
+	body := drawHeader(page, a.Name, subtitle(a), legend(d, metric, line, shading, band))
 
 	p := plot.New()
 	p.BackgroundColor = nil // the canvas is already white
@@ -167,7 +198,11 @@ func render(r Replay) (img image.Image, dataArea image.Rectangle, err error) {
 		formatDuration(d.end.Sub(d.start)))
 	p.Y.Tick.Marker = valueTicker{}
 
-	p.Add(grid{}, shading, line, metric)
+	p.Add(grid{}, shading)
+	if band != nil {
+		p.Add(band)
+	}
+	p.Add(line, metric)
 	if len(d.points) == 0 {
 		p.Add(&note{text: noDataNote, threshold: a.Threshold})
 	}

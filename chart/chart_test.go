@@ -184,6 +184,23 @@ func absDiff(a, b uint8) int {
 	return int(b - a)
 }
 
+// isAgainstColor is the violet band of another replay's spans in ALARM,
+// on white or over the ALARM shade.
+func isAgainstColor(c color.RGBA) bool {
+	return int(c.B) >= int(c.R)+25 && int(c.R) >= int(c.G)+35 && c.B >= 150
+}
+
+// bandRows are the data area's pixels at x within the band of another
+// replay along its foot, a few pixels in from its edges.
+func (p picture) bandRows(x int) []color.RGBA {
+	size := int(float64(againstBandSize) * dpi / 72)
+	var out []color.RGBA
+	for y := p.area.Max.Y - size + 3; y < p.area.Max.Y-2; y++ {
+		out = append(out, p.rgba(x, y))
+	}
+	return out
+}
+
 // A check looks at one thing in the picture and says what is wrong.
 type check func(p picture) error
 
@@ -262,6 +279,29 @@ func noSeriesAt(d time.Duration) check {
 	}
 }
 
+// againstAt: the band along the foot of the data area is violet at t:
+// the other replay was in ALARM.
+func againstAt(d time.Duration) check {
+	return func(p picture) error {
+		rows := p.bandRows(p.xAt(at(d)))
+		if n := countPixels(rows, isAgainstColor); n < len(rows)*3/4 {
+			return fmt.Errorf("at %s: %d of %d pixels of the band violet, want the other replay's span", d, n, len(rows))
+		}
+		return nil
+	}
+}
+
+// noAgainstAt: nothing of the band at t.
+func noAgainstAt(d time.Duration) check {
+	return func(p picture) error {
+		rows := p.bandRows(p.xAt(at(d)))
+		if n := countPixels(rows, isAgainstColor); n > 0 {
+			return fmt.Errorf("at %s: %d pixels of the band violet, want none", d, n)
+		}
+		return nil
+	}
+}
+
 // noteShown: the "no datapoints" sentence is written in the middle third of the data area.
 func noteShown(p picture) error {
 	n := 0
@@ -323,16 +363,32 @@ func TestWrite(t *testing.T) {
 	}
 	negative.Result = resultWith(testStart, at(24*h), evaluator.Span{From: at(-h), To: at(h)}, evaluator.Span{From: at(23 * h), To: at(30 * h)})
 
+	// The day against a replay that was in ALARM from 03:00 to 04:00 too
+	// (an incident only it raised) and with the day's spike.
+	against := day()
+	against.Against = &Against{Label: "deployed", Result: resultWith(testStart, at(24*h),
+		evaluator.Span{From: at(3 * h), To: at(4 * h)}, evaluator.Span{From: at(10*h + 5*time.Minute), To: at(10*h + 45*time.Minute)})}
+
 	cases := []struct {
 		name   string
 		r      Replay
 		checks []check
 	}{{
+		name: "against another replay",
+		r:    against,
+		checks: []check{
+			againstAt(3*h + 30*time.Minute), notShadedAt(3*h + 30*time.Minute),
+			againstAt(10*h + 20*time.Minute), shadedAt(10*h + 20*time.Minute),
+			noAgainstAt(2 * h), noAgainstAt(18 * h),
+			thresholdAt(1), seriesAt(h),
+		},
+	}, {
 		name: "one day with a gap and a spike",
 		r:    day(),
 		checks: []check{
 			shadedAt(10*h + 20*time.Minute),
 			notShadedAt(2 * h), notShadedAt(18 * h),
+			noAgainstAt(10*h + 20*time.Minute), // no other replay, no band
 			thresholdAt(1),
 			seriesAt(h), seriesAt(10*h + 20*time.Minute), seriesAt(20 * h),
 			noSeriesAt(6 * h), // no data from 15:00 to 17:00: no line across
@@ -405,6 +461,8 @@ func TestChecksFail(t *testing.T) {
 	h := time.Hour
 	noSpans := day()
 	noSpans.Result = resultWith(testStart, at(24*h))
+	against := day()
+	against.Against = &Against{Label: "deployed", Result: resultWith(testStart, at(24*h), evaluator.Span{From: at(3 * h), To: at(4 * h)})}
 
 	tiny := filepath.Join(t.TempDir(), "tiny.png")
 	f, err := os.Create(tiny)
@@ -432,6 +490,8 @@ func TestChecksFail(t *testing.T) {
 		{"metric in the gap", day(), seriesAt(6 * h)},
 		{"no metric where there is data", day(), noSeriesAt(h)},
 		{"note where there are datapoints", day(), noteShown},
+		{"the other replay's band without one", day(), againstAt(10*h + 20*time.Minute)},
+		{"no band inside the other replay's span", against, noAgainstAt(3*h + 30*time.Minute)},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -30,8 +30,9 @@ type legendEntry struct {
 }
 
 // legend is the legend's entries: the metric, the breaching datapoints
-// (when there are any), the threshold and the spans in ALARM.
-func legend(d drawing, metric *series, line *thresholdLine, shading *alarmShading) []legendEntry {
+// (when there are any), the threshold, the spans in ALARM and, with
+// another replay (band), its spans in ALARM.
+func legend(d drawing, metric *series, line *thresholdLine, shading *alarmShading, band *againstBand) []legendEntry {
 	entries := []legendEntry{{label: "metric", thumbs: []plot.Thumbnailer{metric}}}
 	if n := metric.breaching(); n > 0 {
 		entries = append(entries, legendEntry{
@@ -39,7 +40,7 @@ func legend(d drawing, metric *series, line *thresholdLine, shading *alarmShadin
 			thumbs: []plot.Thumbnailer{breachThumb{}},
 		})
 	}
-	return append(entries,
+	entries = append(entries,
 		legendEntry{
 			label:  "threshold " + d.alarm.Comparison.Symbol() + " " + formatNumber(d.alarm.Threshold),
 			thumbs: []plot.Thumbnailer{line},
@@ -49,6 +50,13 @@ func legend(d drawing, metric *series, line *thresholdLine, shading *alarmShadin
 			thumbs: []plot.Thumbnailer{shading},
 		},
 	)
+	if band != nil {
+		entries = append(entries, legendEntry{
+			label:  d.against.label + " in ALARM " + spansSummary(d.against.spans),
+			thumbs: []plot.Thumbnailer{band},
+		})
+	}
+	return entries
 }
 
 // drawHeader writes the title, the subtitle and, on one row, the legend

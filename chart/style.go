@@ -15,13 +15,15 @@ import (
 
 // The chart's colours: the metric in blue, breaching datapoints in dark
 // red, the threshold in orange, the ALARM spans in translucent red with a
-// stronger strip along their top.
+// stronger strip along their top; another replay's spans in ALARM
+// (Against) in violet.
 var (
 	seriesColor     = color.RGBA{R: 0, G: 102, B: 170, A: 255}
 	breachColor     = color.RGBA{R: 190, G: 20, B: 20, A: 255}
 	thresholdColor  = color.RGBA{R: 235, G: 140, B: 0, A: 255}
 	alarmColor      = color.NRGBA{R: 230, G: 40, B: 40, A: 56}
 	alarmStripColor = color.NRGBA{R: 215, G: 30, B: 30, A: 210}
+	againstColor    = color.NRGBA{R: 120, G: 50, B: 180, A: 200}
 	textColor       = color.RGBA{R: 25, G: 25, B: 25, A: 255}
 	mutedColor      = color.RGBA{R: 90, G: 90, B: 90, A: 255}
 	gridColor       = color.RGBA{R: 228, G: 228, B: 228, A: 255}

@@ -11,13 +11,25 @@
 //     runs them, against an in-process CloudWatch that answers ListMetrics
 //     and GetMetricData as CloudWatch documents them (500 results a
 //     ListMetrics page, 500 queries and 100,800 datapoints a GetMetricData
-//     page), counting the requests.
+//     page), counting the requests;
+//   - backtest: 1,000 alarms (the seven kinds of 143 streams, each alarm
+//     its own series) through backtest.Run against the same in-process
+//     CloudWatch over the same 14 days, as `backtest` runs them: the
+//     configured alarms of compare;
+//   - compare: the same 1,000 configured alarms against 1,000 deployed
+//     ones, as `backtest --compare deployed` runs them: DescribeAlarms (an
+//     in-process answer, 100 names a request), backtest.NewDeployed and
+//     backtest.Compare. The deployed alarms are the stack's kinds as they
+//     are; the configured ones raise every fourth alarm's threshold above
+//     its bursts (all its incidents lost) and make every fourth, two
+//     further on, 2 of 3 (its attributes differ): both sides read the
+//     same series, which are fetched once.
 //
 // Each run of each measure is a process of its own, so that its peak
 // memory (the maximum resident set) is its own; the measures take turns,
 // run after run, and the medians are reported.
 //
-//	go run ./bench/evaluate [-alarms 1000] [-streams 1000] [-kinds 7] [-days 14] [-runs 5] [-measures alarms,contributors,fleet]
+//	go run ./bench/evaluate [-alarms 1000] [-streams 1000] [-kinds 7] [-days 14] [-runs 5] [-measures alarms,contributors,fleet,backtest,compare]
 package main
 
 import (
@@ -66,6 +78,15 @@ type figures struct {
 	Gets   int `json:"gets"`
 	Lists  int `json:"lists"`
 	Series int `json:"series"`
+	// For compare: the DescribeAlarms requests; the GetMetricData
+	// requests and series of each side fetched alone (counted after the
+	// measured run); the incidents lost and new.
+	Describes        int `json:"describes"`
+	DeployedGets     int `json:"deployedGets"`
+	ConfiguredGets   int `json:"configuredGets"`
+	DeployedSeries   int `json:"deployedSeries"`
+	ConfiguredSeries int `json:"configuredSeries"`
+	Lost, New        int
 }
 
 var (
@@ -74,7 +95,7 @@ var (
 	nKinds   = flag.Int("kinds", 7, "kinds of query alarm of the contributors and fleet measures (the first so many of the 7)")
 	days     = flag.Int("days", 14, "days of one-minute datapoints")
 	runs     = flag.Int("runs", 5, "runs of each measure; the median is reported")
-	measures = flag.String("measures", "alarms,contributors,fleet", "the measures, in the order they take turns")
+	measures = flag.String("measures", "alarms,contributors,fleet,backtest,compare", "the measures, in the order they take turns")
 	child    = flag.String("child", "", "run this measure once and print its figures as JSON (the parent's use)")
 	profile  = flag.String("cpuprofile", "", "with -child: write the measure's CPU profile to this file")
 )
@@ -151,7 +172,21 @@ func main() {
 			fmt.Printf("  median               %.3f s (%.3f-%.3f; %.3f s of processor time) for the %d, making the datapoints and the fetch's decoding included; peak %.0f MiB; %d contributors' transitions into ALARM\n", secs, lo, hi, cpuSecs, *nKinds, peak, last.Alarms)
 			fmt.Printf("  requests             ListMetrics %d (%.2f an alarm), GetMetricData %d (%.1f an alarm, %.3f a series) for %d series\n",
 				last.Lists, float64(last.Lists)/float64(*nKinds), last.Gets, float64(last.Gets)/float64(*nKinds), float64(last.Gets)/float64(last.Series), last.Series)
+		case "backtest":
+			fmt.Printf("backtest               %d alarms through backtest.Run, against an in-process CloudWatch (the configured side of compare)\n", *nAlarms)
+			fmt.Printf("  median               %.3f s (%.3f-%.3f; %.3f s of processor time), making the datapoints and the fetch's decoding included; peak %.0f MiB; %d transitions into ALARM\n", secs, lo, hi, cpuSecs, peak, last.Alarms)
+			fmt.Printf("  requests             GetMetricData %d for %d series\n", last.Gets, last.Series)
+		case "compare":
+			fmt.Printf("compare                %d alarm pairs, configured against deployed: DescribeAlarms, backtest.NewDeployed and backtest.Compare, against an in-process CloudWatch\n", *nAlarms)
+			fmt.Printf("  median               %.3f s (%.3f-%.3f; %.3f s of processor time); peak %.0f MiB; %d incidents lost, %d new\n", secs, lo, hi, cpuSecs, peak, last.Lost, last.New)
+			fmt.Printf("  requests             DescribeAlarms %d; GetMetricData %d for %d series (each side alone: deployed %d for %d series, configured %d for %d; shared: %d series)\n",
+				last.Describes, last.Gets, last.Series, last.DeployedGets, last.DeployedSeries, last.ConfiguredGets, last.ConfiguredSeries, last.DeployedSeries+last.ConfiguredSeries-last.Series)
 		}
+	}
+	if b, c := results["backtest"], results["compare"]; len(b) > 0 && len(c) > 0 {
+		wall := median(c, func(f figures) float64 { return f.Seconds }) / median(b, func(f figures) float64 { return f.Seconds })
+		proc := median(c, func(f figures) float64 { return f.CPUSeconds }) / median(b, func(f figures) float64 { return f.CPUSeconds })
+		fmt.Printf("compare / backtest     %.2f× the time, %.2f× the processor time (medians; target: at most 2.2×)\n", wall, proc)
 	}
 }
 
@@ -200,8 +235,12 @@ func measure(name string, start, end time.Time) figures {
 		return measureContributors(start, end)
 	case "fleet":
 		return measureFleet(start, end)
+	case "backtest":
+		return measureBacktest(start, end)
+	case "compare":
+		return measureCompare(start, end)
 	}
-	fail("evaluate: no measure " + name + "; allowed: alarms, contributors, fleet")
+	fail("evaluate: no measure " + name + "; allowed: alarms, contributors, fleet, backtest, compare")
 	return figures{}
 }
 
@@ -431,4 +470,156 @@ func (c *cloudWatch) GetMetricData(_ context.Context, in *cloudwatch.GetMetricDa
 		out.NextToken = aws.String(strconv.Itoa(skip + n))
 	}
 	return out, nil
+}
+
+// pairs are the deployed and the configured alarms of the backtest and
+// compare measures: -alarms alarms, the seven kinds of a stream in turn,
+// each on a stream of its own (143 streams for 1,000), so each its own
+// series. The deployed alarms are the kinds as they are; of the
+// configured ones every fourth has its threshold beyond its bursts (above
+// for a GreaterThan alarm, below for a LessThan one: it never alarms) and
+// every fourth, two further on, alarms on 2 of 3 periods.
+func pairs() (deployed, configured []alarms.Alarm) {
+	ks := kinds()
+	for i := range *nAlarms {
+		a := alarms.ForStream(alarms.Stream{Name: streamName(i / len(ks)), RetentionHours: 24}, settings)[i%len(ks)]
+		a.Name = fmt.Sprintf("%s-%04d", a.Name, i)
+		deployed = append(deployed, a)
+		switch i % 4 {
+		case 0:
+			if a.Comparison.Greater() {
+				a.Threshold = a.Threshold*3 + 2
+			} else {
+				a.Threshold /= 4
+			}
+		case 2:
+			a.EvaluationPeriods, a.DatapointsToAlarm = 3, 2
+		}
+		configured = append(configured, a)
+	}
+	return deployed, configured
+}
+
+// streamCloudWatch is the in-process CloudWatch of the kinds' metrics:
+// value's datapoints by each metric and statistic, of the stream its
+// StreamName names.
+func streamCloudWatch(start time.Time) *cloudWatch {
+	fake := &cloudWatch{start: start, byMetric: map[string]alarms.Alarm{}}
+	for _, a := range kinds() {
+		fake.byMetric[a.Metric+"\x00"+a.Statistic] = a
+	}
+	return fake
+}
+
+func targetsOf(list []alarms.Alarm) []backtest.Target {
+	var out []backtest.Target
+	for _, a := range list {
+		out = append(out, backtest.Target{Stack: "bench", Region: "us-east-1", Alarm: a})
+	}
+	return out
+}
+
+// measureBacktest runs the configured alarms through backtest.Run.
+func measureBacktest(start, end time.Time) figures {
+	_, configured := pairs()
+	fake := streamCloudWatch(start)
+	runtime.GC()
+	began, cpuBefore := time.Now(), cpu()
+	report, stats, err := backtest.Run(context.Background(), func(string) backtest.MetricDataAPI { return fake }, targetsOf(configured),
+		backtest.Options{Window: backtest.Window{Start: start, End: end}, Now: end, Suggest: -1})
+	f := figures{Seconds: time.Since(began).Seconds(), CPUSeconds: (cpu() - cpuBefore).Seconds(), Gets: stats.Requests, Series: stats.Metrics}
+	if err != nil {
+		fail(err.Error())
+	}
+	for _, r := range report.Alarms {
+		f.Alarms += r.AlarmCount
+	}
+	return f
+}
+
+// describeAlarms answers DescribeAlarms with the deployed alarms of the
+// names asked for, counting the requests.
+type describeAlarms struct {
+	deployed map[string]types.MetricAlarm
+	requests int
+}
+
+func (d *describeAlarms) DescribeAlarms(_ context.Context, in *cloudwatch.DescribeAlarmsInput, _ ...func(*cloudwatch.Options)) (*cloudwatch.DescribeAlarmsOutput, error) {
+	d.requests++
+	out := &cloudwatch.DescribeAlarmsOutput{}
+	for _, name := range in.AlarmNames {
+		if m, ok := d.deployed[name]; ok {
+			out.MetricAlarms = append(out.MetricAlarms, m)
+		}
+	}
+	return out, nil
+}
+
+// metricAlarm is the alarm as DescribeAlarms returns it.
+func metricAlarm(a alarms.Alarm) types.MetricAlarm {
+	m := types.MetricAlarm{
+		AlarmName: aws.String(a.Name), AlarmDescription: aws.String(a.Description),
+		Namespace: aws.String(a.Namespace), MetricName: aws.String(a.Metric), Statistic: types.Statistic(a.Statistic),
+		Period: aws.Int32(int32(a.Period)), EvaluationPeriods: aws.Int32(int32(a.EvaluationPeriods)),
+		Threshold: aws.Float64(a.Threshold), ComparisonOperator: types.ComparisonOperator(a.Comparison),
+		TreatMissingData: aws.String(a.TreatMissingData), StateValue: types.StateValueOk,
+	}
+	if a.DatapointsToAlarm > 0 {
+		m.DatapointsToAlarm = aws.Int32(int32(a.DatapointsToAlarm))
+	}
+	for _, d := range a.Dimensions {
+		m.Dimensions = append(m.Dimensions, types.Dimension{Name: aws.String(d.Name), Value: aws.String(d.Value)})
+	}
+	return m
+}
+
+// measureCompare runs the pairs as `backtest --compare deployed` does:
+// DescribeAlarms under the configured names, NewDeployed, Compare; then,
+// untimed, each side through Run alone, to count what it would have read.
+func measureCompare(start, end time.Time) figures {
+	deployed, configured := pairs()
+	api := &describeAlarms{deployed: map[string]types.MetricAlarm{}}
+	var names []string
+	var lookups []backtest.Lookup
+	for _, a := range deployed {
+		api.deployed[a.Name] = metricAlarm(a)
+	}
+	for _, a := range configured {
+		names = append(names, a.Name)
+		lookups = append(lookups, backtest.Lookup{Stack: "bench", Region: "us-east-1", Name: a.Name})
+	}
+	fake := streamCloudWatch(start)
+	w := backtest.Window{Start: start, End: end}
+	opt := backtest.Options{Window: w, Now: end, Suggest: -1}
+	client := func(string) backtest.MetricDataAPI { return fake }
+	runtime.GC()
+	began, cpuBefore := time.Now(), cpu()
+	found, _, err := backtest.DescribeDeployed(context.Background(), api, names)
+	if err != nil {
+		fail(err.Error())
+	}
+	side := backtest.NewDeployed(map[string]map[string]types.MetricAlarm{"us-east-1": found}, lookups, w, end)
+	report, stats, err := backtest.Compare(context.Background(), client, targetsOf(configured), side, opt)
+	f := figures{Seconds: time.Since(began).Seconds(), CPUSeconds: (cpu() - cpuBefore).Seconds(), Gets: stats.Requests, Series: stats.Metrics, Describes: api.requests}
+	if err != nil {
+		fail(err.Error())
+	}
+	if len(side.Targets) != len(deployed) {
+		fail(fmt.Sprintf("evaluate: %d of the %d deployed alarms replayable", len(side.Targets), len(deployed)))
+	}
+	f.Lost, f.New = report.Comparison.LostIncidents, report.Comparison.NewIncidents
+	for _, r := range report.Alarms {
+		f.Alarms += r.AlarmCount
+	}
+	for _, s := range []struct {
+		list          []alarms.Alarm
+		gets, metrics *int
+	}{{deployed, &f.DeployedGets, &f.DeployedSeries}, {configured, &f.ConfiguredGets, &f.ConfiguredSeries}} {
+		_, alone, err := backtest.Run(context.Background(), client, targetsOf(s.list), opt)
+		if err != nil {
+			fail(err.Error())
+		}
+		*s.gets, *s.metrics = alone.Requests, alone.Metrics
+	}
+	return f
 }

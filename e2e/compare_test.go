@@ -31,69 +31,6 @@ const (
 	compareStream = "compare-e2e"
 )
 
-// compareReport is the backtest's JSON with --compare deployed: the
-// report of the configured alarms, as without it, and the comparison,
-// read by the names docs/tuning-alarms.md gives them.
-type compareReport struct {
-	backtest.Report
-	Comparison *comparisonJSON `json:"comparison"`
-}
-
-type comparisonJSON struct {
-	Against       string                `json:"against"`
-	Deployed      int                   `json:"deployed"`
-	Added         []string              `json:"added"`
-	Removed       []string              `json:"removed"`
-	Unreplayable  []unreplayableJSON    `json:"unreplayable"`
-	LostIncidents int                   `json:"lostIncidents"`
-	NewIncidents  int                   `json:"newIncidents"`
-	Alarms        []alarmComparisonJSON `json:"alarms"`
-}
-
-type unreplayableJSON struct {
-	Stack   string   `json:"stack"`
-	Name    string   `json:"name"`
-	Reasons []string `json:"reasons"`
-}
-
-// alarmComparisonJSON is one alarm on both sides; a side the alarm is not
-// on is null.
-type alarmComparisonJSON struct {
-	Stack         string         `json:"stack"`
-	Name          string         `json:"name"`
-	Differences   []string       `json:"differences"`
-	Deployed      *sideJSON      `json:"deployed"`
-	Configured    *sideJSON      `json:"configured"`
-	LostIncidents []incidentJSON `json:"lostIncidents"`
-	NewIncidents  []incidentJSON `json:"newIncidents"`
-}
-
-type sideJSON struct {
-	AlarmCount     int     `json:"alarmCount"`
-	MinutesInAlarm float64 `json:"minutesInAlarm"`
-}
-
-type incidentJSON struct {
-	From       time.Time         `json:"from"`
-	To         time.Time         `json:"to"`
-	Dimensions map[string]string `json:"dimensions,omitempty"`
-}
-
-// comparedAlarm is the comparison of the alarm of that name.
-func comparedAlarm(t *testing.T, r compareReport, name string) alarmComparisonJSON {
-	t.Helper()
-	if r.Comparison == nil {
-		t.Fatal("the report has no comparison")
-	}
-	for _, a := range r.Comparison.Alarms {
-		if a.Name == name {
-			return a
-		}
-	}
-	t.Fatalf("the comparison has no alarm %s: %+v", name, r.Comparison.Alarms)
-	return alarmComparisonJSON{}
-}
-
 // deployCompare: a review of an alarm change by what it would have done.
 // A watch-only stack over a stream made out of band is deployed; two
 // incidents of write throttling are planted in its history, one of 3
@@ -131,7 +68,7 @@ func deployCompare(t *testing.T, em *emulator) {
 	}
 	// An incident's span in ALARM, as the evaluator puts it (TestBacktest):
 	// from the end of its first breaching minute to the end of its last.
-	lostA := incidentJSON{From: at(incidentA + 1), To: at(incidentA + 4)}
+	lostA := backtest.Incident{From: at(incidentA + 1), To: at(incidentA + 4)}
 	window := []string{"--start", stamp(start), "--end", stamp(end)}
 	compare := slices.Concat([]string{"--compare", "deployed", "--fail-on-lost-incidents"}, window)
 	var streamARN string
@@ -159,24 +96,24 @@ func deployCompare(t *testing.T, em *emulator) {
 			if code != 0 {
 				t.Fatalf("exit %d, want 0:\n%s", code, stderr)
 			}
-			var r compareReport
+			var r backtest.Report
 			readJSON(t, filepath.Join(p.dir, "unchanged.json"), &r)
-			if a := alarmReport(t, r.Report, alarm); a.AlarmCount != 2 || a.Threshold != 1 {
+			if a := alarmReport(t, r, alarm); a.AlarmCount != 2 || a.Threshold != 1 {
 				t.Errorf("the configured side: %d times in ALARM at threshold %v, want 2 at 1", a.AlarmCount, a.Threshold)
 			}
-			c := r.Comparison
+			c := comparisonOf(t, r)
 			if c.Against != "deployed" || c.Deployed != 1 || len(c.Added) != 0 || len(c.Removed) != 0 || len(c.Unreplayable) != 0 ||
 				c.LostIncidents != 0 || c.NewIncidents != 0 {
 				t.Errorf("comparison against %q: %d deployed, added %v, removed %v, unreplayable %v, %d lost, %d new; want deployed, 1, none, none, none, 0, 0",
 					c.Against, c.Deployed, c.Added, c.Removed, c.Unreplayable, c.LostIncidents, c.NewIncidents)
 			}
-			same := &sideJSON{AlarmCount: 2, MinutesInAlarm: 6}
-			want := alarmComparisonJSON{Stack: config.StackID, Name: alarm, Deployed: same, Configured: same}
+			same := &backtest.SideSummary{AlarmCount: 2, MinutesInAlarm: 6}
+			want := backtest.AlarmComparison{Stack: config.StackID, Name: alarm, Deployed: same, Configured: same}
 			if diff := cmp.Diff(want, comparedAlarm(t, r, alarm), cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("the alarm's comparison (-want +got):\n%s", diff)
 			}
-			if strings.Contains(stdout, "LOST") {
-				t.Errorf("the table names a lost incident:\n%s", stdout)
+			if i, row := tableRow(stdout, alarm); i != 1 || !strings.Contains(row, "same") || strings.Contains(stdout, "LOST") {
+				t.Errorf("the table's row %d of the alarm is %q, want the first, the same, nothing lost:\n%s", i, row, stdout)
 			}
 		}},
 		stage{"threshold 3, not deployed: incident A lost, the gate exits 3", func(t *testing.T) {
@@ -186,18 +123,18 @@ func deployCompare(t *testing.T, em *emulator) {
 			if code != 3 {
 				t.Errorf("exit %d, want 3 (--fail-on-lost-incidents):\n%s", code, stderr)
 			}
-			var r compareReport
+			var r backtest.Report
 			readJSON(t, filepath.Join(p.dir, "changed.json"), &r)
-			c := r.Comparison
+			c := comparisonOf(t, r)
 			if c.Deployed != 1 || c.LostIncidents != 1 || c.NewIncidents != 0 || len(c.Added) != 0 || len(c.Removed) != 0 {
 				t.Errorf("%d deployed, %d lost, %d new, added %v, removed %v; want 1, 1, 0, none, none", c.Deployed, c.LostIncidents, c.NewIncidents, c.Added, c.Removed)
 			}
-			want := alarmComparisonJSON{
+			want := backtest.AlarmComparison{
 				Stack: config.StackID, Name: alarm,
 				Differences:   []string{"threshold: 1 (deployed) → 3 (configured)"},
-				Deployed:      &sideJSON{AlarmCount: 2, MinutesInAlarm: 6},
-				Configured:    &sideJSON{AlarmCount: 1, MinutesInAlarm: 3},
-				LostIncidents: []incidentJSON{lostA},
+				Deployed:      &backtest.SideSummary{AlarmCount: 2, MinutesInAlarm: 6},
+				Configured:    &backtest.SideSummary{AlarmCount: 1, MinutesInAlarm: 3},
+				LostIncidents: []backtest.Incident{lostA},
 			}
 			if diff := cmp.Diff(want, comparedAlarm(t, r, alarm), cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("the alarm's comparison (-want +got):\n%s", diff)
@@ -210,11 +147,11 @@ func deployCompare(t *testing.T, em *emulator) {
 				!strings.Contains(last, alarm) || !strings.Contains(last, stamp(lostA.From)) {
 				t.Errorf("stderr's last line %q does not name the lost incident (%s at %s)", last, alarm, stamp(lostA.From))
 			}
-			// The table starts with the difference: the first line that
-			// names the alarm says LOST and when.
-			first := firstLineWith(stdout, alarm)
-			if !strings.Contains(first, "LOST") || !strings.Contains(first, stamp(lostA.From)) {
-				t.Errorf("the table's first line of %s is %q, want the lost incident at %s first:\n%s", alarm, first, stamp(lostA.From), stdout)
+			// The table starts with the difference: the alarm's row, first,
+			// names the threshold and the lost incident with its start.
+			if i, row := tableRow(stdout, alarm); i != 1 || !strings.Contains(row, "CHANGED") ||
+				!strings.Contains(row, want.Differences[0]) || !strings.Contains(row, "LOST "+stamp(lostA.From)) {
+				t.Errorf("the table's row %d of the alarm is %q, want the first, with the difference and LOST %s:\n%s", i, row, stamp(lostA.From), stdout)
 			}
 		}},
 		stage{"on the wire: one DescribeAlarms, one GetMetricData for both sides", func(t *testing.T) {
@@ -241,18 +178,42 @@ func deployCompare(t *testing.T, em *emulator) {
 	)
 }
 
-// firstLineWith is the first line of text that contains s, or "".
-func firstLineWith(text, s string) string {
-	for line := range strings.Lines(text) {
-		if strings.Contains(line, s) {
-			return strings.TrimRight(line, "\n")
+// comparisonOf is the report's comparison; a report without one fails
+// the test.
+func comparisonOf(t *testing.T, r backtest.Report) *backtest.Comparison {
+	t.Helper()
+	if r.Comparison == nil {
+		t.Fatal("the report has no comparison")
+	}
+	return r.Comparison
+}
+
+// comparedAlarm is the comparison of the alarm of that name.
+func comparedAlarm(t *testing.T, r backtest.Report, name string) backtest.AlarmComparison {
+	t.Helper()
+	for _, a := range comparisonOf(t, r).Alarms {
+		if a.Name == name {
+			return a
 		}
 	}
-	return ""
+	t.Fatalf("the comparison has no alarm %s: %+v", name, r.Comparison.Alarms)
+	return backtest.AlarmComparison{}
+}
+
+// tableRow is the row of the table whose ALARM column (the second) is
+// alarm, and its index among the lines (the header is 0); -1 and "" when
+// there is none.
+func tableRow(table, alarm string) (int, string) {
+	for i, line := range strings.Split(table, "\n") {
+		if fields := strings.Fields(line); len(fields) > 1 && fields[1] == alarm {
+			return i, line
+		}
+	}
+	return -1, ""
 }
 
 // TestCompareRefusals: what --compare deployed does when it cannot compare
-// everything, each case in a region of its own on one emulator: nothing
+// everything, each case that reads AWS in a region of its own: nothing
 // deployed yet, credentials without cloudwatch:DescribeAlarms, a deployed
 // alarm the evaluator cannot replay, a value of --compare it does not know.
 func TestCompareRefusals(t *testing.T) {
@@ -268,17 +229,18 @@ func TestCompareRefusals(t *testing.T) {
 		dir := t.TempDir()
 		writeContext(t, dir, settings)
 		code, stdout, stderr := runBacktest(t, dir, em.env, slices.Concat(compare, []string{"--fail-on-lost-incidents", "--json", "r.json"})...)
+		t.Logf("stdout:\n%s\nstderr:\n%s", stdout, stderr)
 		if code != 0 || !strings.Contains(stderr, "no deployed alarm found") {
 			t.Fatalf("exit %d, want 0 with a message \"no deployed alarm found …\":\n%s", code, stderr)
 		}
-		var r compareReport
+		var r backtest.Report
 		readJSON(t, filepath.Join(dir, "r.json"), &r)
-		alarmReport(t, r.Report, "fresh-e2e-write-throttled")
-		if c := r.Comparison; c == nil || c.Deployed != 0 || !cmp.Equal(c.Added, []string{"fresh-e2e-write-throttled"}) || len(c.Removed) != 0 || c.LostIncidents != 0 {
+		alarmReport(t, r, "fresh-e2e-write-throttled")
+		if c := comparisonOf(t, r); c.Deployed != 0 || !cmp.Equal(c.Added, []string{"fresh-e2e-write-throttled"}) || len(c.Removed) != 0 || c.LostIncidents != 0 {
 			t.Errorf("comparison %+v, want nothing deployed, the configured alarm added", c)
 		}
-		if !strings.Contains(stdout, "fresh-e2e-write-throttled") {
-			t.Errorf("the table does not report the configured alarm:\n%s", stdout)
+		if _, row := tableRow(stdout, "fresh-e2e-write-throttled"); !strings.Contains(row, "ADDED") {
+			t.Errorf("the table's row of the configured alarm is %q, want it added:\n%s", row, stdout)
 		}
 	})
 
@@ -287,6 +249,7 @@ func TestCompareRefusals(t *testing.T) {
 		writeContext(t, dir, map[string]any{"streamName": "denied-e2e"})
 		proxy := refusingProxy(t, em.url, "DescribeAlarms")
 		code, _, stderr := runBacktest(t, dir, withEndpoint(em.env, proxy.url), compare...)
+		t.Logf("stderr:\n%s", stderr)
 		if code != 1 || !strings.Contains(stderr, "cloudwatch:DescribeAlarms") || strings.Contains(stderr, "panic") {
 			t.Errorf("exit %d, want 1 with a message naming cloudwatch:DescribeAlarms:\n%s", code, stderr)
 		}
@@ -311,19 +274,27 @@ func TestCompareRefusals(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		code, _, stderr := runBacktest(t, dir, em.env, slices.Concat(compare, []string{"--json", "r.json"})...)
-		if code != 0 || !strings.Contains(stderr, "percentile-e2e-write-throttled") {
-			t.Fatalf("exit %d, want 0 with the unreplayable alarm named:\n%s", code, stderr)
+		code, stdout, stderr := runBacktest(t, dir, em.env, slices.Concat(compare, []string{"--json", "r.json"})...)
+		t.Logf("stdout:\n%s\nstderr:\n%s", stdout, stderr)
+		if code != 0 {
+			t.Fatalf("exit %d, want 0:\n%s", code, stderr)
 		}
-		var r compareReport
+		// The table names it with its reason, before the alarm that
+		// behaves the same.
+		i, unreplayable := tableRow(stdout, "percentile-e2e-write-throttled")
+		j, same := tableRow(stdout, "replayable-e2e-write-throttled")
+		if !strings.Contains(unreplayable, "UNREPLAYABLE") || !strings.Contains(unreplayable, "p99") || !strings.Contains(same, "same") || i > j {
+			t.Errorf("the table's rows %d %q and %d %q; want the percentile alarm unreplayable for its p99, then the other the same:\n%s", i, unreplayable, j, same, stdout)
+		}
+		var r backtest.Report
 		readJSON(t, filepath.Join(dir, "r.json"), &r)
-		c := r.Comparison
-		if c == nil || len(c.Unreplayable) != 1 || c.Unreplayable[0].Name != "percentile-e2e-write-throttled" ||
+		c := comparisonOf(t, r)
+		if len(c.Unreplayable) != 1 || c.Unreplayable[0].Name != "percentile-e2e-write-throttled" ||
 			!slices.ContainsFunc(c.Unreplayable[0].Reasons, func(r string) bool { return strings.Contains(r, "p99") }) {
 			t.Fatalf("comparison %+v, want percentile-e2e-write-throttled unreplayable, its reason naming p99", c)
 		}
-		if len(c.Added) != 0 || len(c.Removed) != 0 {
-			t.Errorf("added %v, removed %v; want none: both alarms are deployed", c.Added, c.Removed)
+		if c.Deployed != 2 || len(c.Added) != 0 || len(c.Removed) != 0 {
+			t.Errorf("%d deployed, added %v, removed %v; want 2 (the unreplayable counted), none, none", c.Deployed, c.Added, c.Removed)
 		}
 		if a := comparedAlarm(t, r, "replayable-e2e-write-throttled"); a.Deployed == nil || a.Configured == nil || len(a.Differences) != 0 {
 			t.Errorf("the replayable alarm: %+v, want both sides, no difference", a)
@@ -334,6 +305,7 @@ func TestCompareRefusals(t *testing.T) {
 		dir := t.TempDir()
 		writeContext(t, dir, map[string]any{"streamName": "bad-flag-e2e"})
 		code, _, stderr := runBacktest(t, dir, em.env, slices.Concat([]string{"--compare", "main"}, window)...)
+		t.Logf("stderr:\n%s", stderr)
 		if code != 2 || !strings.Contains(stderr, `--compare "main"`) || !strings.Contains(stderr, "deployed") {
 			t.Errorf("exit %d, want 2 naming the value and the allowed one, deployed:\n%s", code, stderr)
 		}
@@ -341,15 +313,18 @@ func TestCompareRefusals(t *testing.T) {
 }
 
 // putAlarmInput is the PutMetricAlarm request that deploys the alarm as
-// the stack would (no actions).
+// the stack would (no actions): what DescribeAlarms then returns reads
+// back as the alarm (backtest.DeployedAlarm).
 func putAlarmInput(a alarms.Alarm) *cloudwatch.PutMetricAlarmInput {
 	in := &cloudwatch.PutMetricAlarmInput{
 		AlarmName: aws.String(a.Name), AlarmDescription: aws.String(a.Description),
 		Namespace: aws.String(a.Namespace), MetricName: aws.String(a.Metric),
 		Statistic: cwtypes.Statistic(a.Statistic), Period: aws.Int32(int32(a.Period)),
-		EvaluationPeriods: aws.Int32(int32(a.EvaluationPeriods)), DatapointsToAlarm: aws.Int32(int32(a.Datapoints())),
-		Threshold: aws.Float64(a.Threshold), ComparisonOperator: cwtypes.ComparisonOperator(a.Comparison),
-		TreatMissingData: aws.String(a.TreatMissingData),
+		EvaluationPeriods: aws.Int32(int32(a.EvaluationPeriods)), Threshold: aws.Float64(a.Threshold),
+		ComparisonOperator: cwtypes.ComparisonOperator(a.Comparison), TreatMissingData: aws.String(a.TreatMissingData),
+	}
+	if a.DatapointsToAlarm != 0 { // unset: the stack leaves it out
+		in.DatapointsToAlarm = aws.Int32(int32(a.DatapointsToAlarm))
 	}
 	for _, d := range a.Dimensions {
 		in.Dimensions = append(in.Dimensions, cwtypes.Dimension{Name: aws.String(d.Name), Value: aws.String(d.Value)})

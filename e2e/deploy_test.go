@@ -55,7 +55,7 @@ func TestDeploy(t *testing.T) {
 		{"autoscaled, with a consumer", deployAutoscaledWithConsumer},          // 5
 		{"interrupted first deploy", deployInterrupted},                        // 5
 		{"custom configuration", deployCustom},                                 // 4
-		{"compare with the deployed alarms", deployCompare},                    // 4
+		{"compare with the deployed alarms", deployCompare},                    // 3
 		{"CI timeout: the deploy's process group killed", deployKilledGroup},   // 2
 	} {
 		t.Run(s.name, func(t *testing.T) {

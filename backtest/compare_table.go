@@ -1,6 +1,7 @@
 package backtest
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"strconv"
@@ -36,7 +37,8 @@ func (r Report) WriteComparison(w io.Writer) error {
 	if c == nil {
 		return r.WriteTable(w)
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	var table bytes.Buffer
+	tw := tabwriter.NewWriter(&table, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "STACK\tALARM\tCHANGE\tIN ALARM (DEPLOYED → CONFIGURED)\tDIFFERENCES")
 	row := func(stack, name, change, inAlarm string, differences []string) {
 		fmt.Fprintln(tw, strings.Join([]string{stack, name, change, inAlarm, strings.Join(differences, "; ")}, "\t"))
@@ -74,7 +76,16 @@ func (r Report) WriteComparison(w io.Writer) error {
 	for _, a := range c.Alarms[same:] {
 		row(a.Stack, a.Name, changeSame, sideText(a.Deployed)+" → "+sideText(a.Configured), nil)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	// A row without differences ends in the padding of its last column.
+	for line := range strings.Lines(table.String()) {
+		if _, err := io.WriteString(w, strings.TrimRight(line, " \n")+"\n"); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // sideText is one side's times and minutes in ALARM; "-" for a side that

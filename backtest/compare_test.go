@@ -320,8 +320,8 @@ func TestComparisonTable(t *testing.T) {
 		t.Fatalf("%d lines, want %d:\n%s", len(lines), len(want), out.String())
 	}
 	for i, cells := range want {
-		if !inOrder(lines[i], cells) {
-			t.Errorf("line %d: %q, want the cells %q", i, lines[i], cells)
+		if !inOrder(lines[i], cells) || strings.HasSuffix(lines[i], " ") {
+			t.Errorf("line %d: %q, want the cells %q and no space at its end", i, lines[i], cells)
 		}
 	}
 	// The negative: with nothing to compare, the plain table.

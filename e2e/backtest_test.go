@@ -186,7 +186,7 @@ func TestBacktestQueryAlarms(t *testing.T) {
 	dir := t.TempDir()
 	writeContext(t, dir, map[string]any{"streamName": "own-stream", "recommendedAlarms": true, "watchAllStreams": map[string]any{"exclude": []string{"payments"}}})
 	proxy := countingProxy(t, em.url)
-	env := append(slices.DeleteFunc(slices.Clone(em.env), func(kv string) bool { return strings.HasPrefix(kv, "AWS_ENDPOINT_URL=") }), "AWS_ENDPOINT_URL="+proxy.url)
+	env := withEndpoint(em.env, proxy.url)
 	var report backtest.Report
 	var stderr string
 	runStages(t,
@@ -286,14 +286,7 @@ func countingProxy(t *testing.T, target string) *actionProxy {
 	p := &actionProxy{n: map[string]int{}}
 	forward := httputil.NewSingleHostReverseProxy(u)
 	server := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		action := r.Header.Get("X-Amz-Target")
-		if _, after, ok := strings.Cut(action, "."); ok {
-			action = after
-		} else if form, err := url.ParseQuery(string(body)); err == nil {
-			action = form.Get("Action")
-		}
+		action := requestAction(r)
 		p.mu.Lock()
 		p.n[action]++
 		p.mu.Unlock()
@@ -304,6 +297,22 @@ func countingProxy(t *testing.T, target string) *actionProxy {
 	t.Cleanup(func() { server.Close() })
 	p.url = "http://" + listener.Addr().String()
 	return p
+}
+
+// requestAction is the AWS action a request calls: the query protocol's
+// Action, or the operation of X-Amz-Target. It reads the body and puts it
+// back for the request to be forwarded.
+func requestAction(r *http.Request) string {
+	body, _ := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	action := r.Header.Get("X-Amz-Target")
+	if _, after, ok := strings.Cut(action, "."); ok {
+		return after
+	}
+	if form, err := url.ParseQuery(string(body)); err == nil {
+		return form.Get("Action")
+	}
+	return action
 }
 
 func (p *actionProxy) counts() map[string]int {
@@ -349,7 +358,7 @@ func TestBacktestRefusals(t *testing.T) {
 		{"--days with --start", em.env, append([]string{"--days", "2"}, window...), 2, "--days is set with --start and --end"},
 		{"no credentials", append(without(em.env, "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"), "AWS_EC2_METADATA_DISABLED=true"), window, 1,
 			"no AWS credentials to read CloudWatch in us-east-1"},
-		{"an endpoint that does not answer", append(without(em.env, "AWS_ENDPOINT_URL"), "AWS_ENDPOINT_URL=http://127.0.0.1:1"),
+		{"an endpoint that does not answer", withEndpoint(em.env, "http://127.0.0.1:1"),
 			window, 1, "CloudWatch cannot be reached at http://127.0.0.1:1"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -369,14 +378,14 @@ func TestBacktestRefusals(t *testing.T) {
 	})
 	t.Run("throttled requests are retried", func(t *testing.T) {
 		proxy := throttlingProxy(t, em.url, 3)
-		env := append(without(em.env, "AWS_ENDPOINT_URL"), "AWS_ENDPOINT_URL="+proxy.url)
+		env := withEndpoint(em.env, proxy.url)
 		if code, _, stderr := runBacktest(t, dir, env, window...); code != 0 || proxy.requests.Load() < 4 {
 			t.Errorf("exit %d after %d requests (3 throttled):\n%s", code, proxy.requests.Load(), stderr)
 		}
 	})
 	t.Run("throttling that does not stop: given up within --timeout", func(t *testing.T) {
 		proxy := throttlingProxy(t, em.url, 1<<30)
-		env := append(without(em.env, "AWS_ENDPOINT_URL"), "AWS_ENDPOINT_URL="+proxy.url)
+		env := withEndpoint(em.env, proxy.url)
 		began := time.Now()
 		code, _, stderr := runBacktest(t, dir, env, append([]string{"--timeout", "5s"}, window...)...)
 		if code != 1 || !strings.Contains(stderr, "--timeout 5s") || time.Since(began) > time.Minute {
@@ -511,6 +520,12 @@ func runBacktest(t *testing.T, dir string, env []string, args ...string) (code i
 		t.Fatal(err)
 	}
 	return 0, out.String(), errOut.String()
+}
+
+// withEndpoint is env with AWS_ENDPOINT_URL set to url (a proxy in front
+// of the emulator).
+func withEndpoint(env []string, url string) []string {
+	return append(slices.DeleteFunc(slices.Clone(env), func(kv string) bool { return strings.HasPrefix(kv, "AWS_ENDPOINT_URL=") }), "AWS_ENDPOINT_URL="+url)
 }
 
 func readJSON(t *testing.T, path string, v any) {

@@ -56,6 +56,7 @@ func TestDeploy(t *testing.T) {
 		{"autoscaled, with a consumer", deployAutoscaledWithConsumer},          // 5
 		{"interrupted first deploy", deployInterrupted},                        // 5
 		{"custom configuration", deployCustom},                                 // 4
+		{"compare with the deployed alarms", deployCompare},                    // 3
 		{"CI timeout: the deploy's process group killed", deployKilledGroup},   // 2
 		{"estate by query, watch-only", deployEstateByQuery},                   // 2 (1-2 min alone)
 	} {

@@ -292,11 +292,21 @@ func (c *comparer) comparison(reports []AlarmReport, deployed Deployed) *Compari
 func (c *comparer) pair(reports []AlarmReport, conf, dep int) AlarmComparison {
 	cr, dr := reports[conf], reports[dep]
 	a := AlarmComparison{Stack: cr.Stack, Name: cr.Name, Differences: []string{}, Deployed: summary(dr), Configured: summary(cr)}
-	for _, d := range alarms.Differences(c.targets[dep].Alarm, c.targets[conf].Alarm) {
+	for _, d := range alarms.Differences(asEvaluated(c.targets[dep].Alarm), asEvaluated(c.targets[conf].Alarm)) {
 		a.Differences = append(a.Differences, fmt.Sprintf("%s: %s (deployed) → %s (configured)", d.Attribute, d.A, d.B))
 	}
 	ci, di := incidentsOf(cr, c.opt.Window), incidentsOf(dr, c.opt.Window)
 	a.LostIncidents, a.NewIncidents = unmatched(di, ci), unmatched(ci, di)
+	return a
+}
+
+// asEvaluated is the alarm with its datapoints to alarm as the evaluation
+// takes them: not set and set to the evaluation periods are the same rule
+// (N of N), so a review does not call them a difference.
+func asEvaluated(a alarms.Alarm) alarms.Alarm {
+	if a.DatapointsToAlarm == a.EvaluationPeriods {
+		a.DatapointsToAlarm = 0
+	}
 	return a
 }
 

@@ -431,3 +431,19 @@ func TestNewDeployed(t *testing.T) {
 		t.Errorf("unreplayable %q", names)
 	}
 }
+
+// M of N written as N of N is the rule left unset: no difference to review;
+// another M is one.
+func TestComparisonTakesNOfNAsUnset(t *testing.T) {
+	conf := alarms.Alarm{Name: "a", EvaluationPeriods: 3, Comparison: alarms.GreaterThanThreshold}
+	for _, c := range []struct {
+		deployedM int
+		want      int
+	}{{3, 0}, {0, 0}, {2, 1}} {
+		dep := conf
+		dep.DatapointsToAlarm = c.deployedM
+		if got := alarms.Differences(asEvaluated(dep), asEvaluated(conf)); len(got) != c.want {
+			t.Errorf("deployed %d of 3, configured unset: %v, want %d differences", c.deployedM, got, c.want)
+		}
+	}
+}

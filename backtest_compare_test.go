@@ -22,6 +22,7 @@ import (
 	"github.com/xfusion/kinesis-monitoring/alarms"
 	"github.com/xfusion/kinesis-monitoring/backtest"
 	"github.com/xfusion/kinesis-monitoring/config"
+	"github.com/xfusion/kinesis-monitoring/internal/testkit"
 )
 
 // fakeAWS answers the backtest's CloudWatch calls (DescribeAlarms from the
@@ -94,24 +95,6 @@ func (f *fakeAWS) GetObject(_ context.Context, in *s3.GetObjectInput, _ ...func(
 	return &s3.GetObjectOutput{Body: io.NopCloser(strings.NewReader(body))}, nil
 }
 
-// metricAlarm is the alarm as DescribeAlarms returns it.
-func metricAlarm(a alarms.Alarm) cwtypes.MetricAlarm {
-	m := cwtypes.MetricAlarm{
-		AlarmName: aws.String(a.Name), AlarmDescription: aws.String(a.Description),
-		Namespace: aws.String(a.Namespace), MetricName: aws.String(a.Metric), Statistic: cwtypes.Statistic(a.Statistic),
-		Period: aws.Int32(int32(a.Period)), EvaluationPeriods: aws.Int32(int32(a.EvaluationPeriods)),
-		Threshold: aws.Float64(a.Threshold), ComparisonOperator: cwtypes.ComparisonOperator(a.Comparison),
-		TreatMissingData: aws.String(a.TreatMissingData), StateValue: cwtypes.StateValueOk,
-	}
-	if a.DatapointsToAlarm > 0 {
-		m.DatapointsToAlarm = aws.Int32(int32(a.DatapointsToAlarm))
-	}
-	for _, d := range a.Dimensions {
-		m.Dimensions = append(m.Dimensions, cwtypes.Dimension{Name: aws.String(d.Name), Value: aws.String(d.Value)})
-	}
-	return m
-}
-
 // configuredAlarms are the alarms of a context, as the stack deploys them.
 func configuredAlarms(t *testing.T, ctx map[string]any) []alarms.Alarm {
 	t.Helper()
@@ -158,7 +141,7 @@ func TestBacktestCompare(t *testing.T) {
 		}
 		return ctx
 	}
-	deployedAlarm := metricAlarm(configuredAlarms(t, base)[0])
+	deployedAlarm := testkit.DescribedAlarm(configuredAlarms(t, base)[0])
 	old := deployedAlarm
 	old.AlarmName, old.MetricName = aws.String(removed), aws.String("OutgoingBytes")
 	p99 := deployedAlarm
@@ -374,7 +357,7 @@ func TestBacktestCompareJSON(t *testing.T) {
 	now := time.Now().UTC().Truncate(time.Minute)
 	start, end := now.Add(-3*time.Hour), now.Add(-time.Hour)
 	ctx := map[string]any{"streamName": streamOf, "alarmName": alarmOf}
-	deployedAlarm := metricAlarm(configuredAlarms(t, ctx)[0])
+	deployedAlarm := testkit.DescribedAlarm(configuredAlarms(t, ctx)[0])
 	ctx["alarmThreshold"] = 4
 	dir := t.TempDir()
 	project, _ := json.Marshal(map[string]any{"context": ctx})

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 
 	"github.com/xfusion/kinesis-monitoring/alarms"
+	"github.com/xfusion/kinesis-monitoring/evaluator"
 )
 
 // What a fetch costs. "A GetMetricData operation that does not include a
@@ -99,9 +100,8 @@ func planGroups(list []alarms.Alarm, found [][][]alarms.Dimension) []*group {
 // span sets the periods fetched: from the one start is in to the one
 // before end.
 func (g *group) span(start, end time.Time) {
-	p := int64(g.period)
-	g.start = time.Unix(floorDiv(start.Unix(), p)*p, 0).UTC()
-	g.periods = max(int(ceilDiv(end.Unix()-g.start.Unix(), p)), 0)
+	g.start = evaluator.PeriodStart(start, g.period)
+	g.periods = int(ceilDiv(max(end.Unix()-g.start.Unix(), 0), int64(g.period)))
 }
 
 // add is the index of the series of these dimensions (sorted by name),
@@ -202,7 +202,7 @@ func (g *group) fetch(ctx context.Context, api MetricDataAPI, end time.Time, sta
 					// timestamps; another stands for the period it falls
 					// in, the later of two of a period kept, as the
 					// evaluator does.
-					j := floorDiv(ts.Unix()-g.start.Unix(), p)
+					j := int64(evaluator.PeriodStart(ts, g.period).Sub(g.start) / (time.Duration(p) * time.Second))
 					if j < 0 || j >= int64(g.periods) {
 						continue
 					}
@@ -220,12 +220,5 @@ func (g *group) fetch(ctx context.Context, api MetricDataAPI, end time.Time, sta
 	return values, nil
 }
 
-func floorDiv(a, b int64) int64 {
-	q := a / b
-	if a%b != 0 && (a < 0) != (b < 0) {
-		q--
-	}
-	return q
-}
-
-func ceilDiv(a, b int64) int64 { return -floorDiv(-a, b) }
+// ceilDiv is a/b rounded up, for a ≥ 0 and b > 0.
+func ceilDiv(a, b int64) int64 { return (a + b - 1) / b }

@@ -34,11 +34,7 @@ const againstBandSize = vg.Length(12)
 func (b *againstBand) Plot(c draw.Canvas, p *plot.Plot) {
 	trX, _ := p.Transforms(&c)
 	for _, span := range b.spans {
-		x0, x1 := trX(xOf(span.From)), trX(xOf(span.To))
-		if w := x1 - x0; w < minSpanWidth {
-			x0 -= (minSpanWidth - w) / 2
-			x1 = x0 + minSpanWidth
-		}
+		x0, x1 := spanX(trX, span)
 		band := []vg.Point{
 			{X: x0, Y: c.Min.Y}, {X: x1, Y: c.Min.Y},
 			{X: x1, Y: c.Min.Y + againstBandSize}, {X: x0, Y: c.Min.Y + againstBandSize},

@@ -25,14 +25,21 @@ const (
 	spanStripSize = vg.Length(5)
 )
 
+// spanX is where a span stands on the time axis, at least minSpanWidth
+// wide so that a span too short to see at the chart's scale is seen.
+func spanX(trX func(float64) vg.Length, span evaluator.Span) (x0, x1 vg.Length) {
+	x0, x1 = trX(xOf(span.From)), trX(xOf(span.To))
+	if w := x1 - x0; w < minSpanWidth {
+		x0 -= (minSpanWidth - w) / 2
+		x1 = x0 + minSpanWidth
+	}
+	return x0, x1
+}
+
 func (s *alarmShading) Plot(c draw.Canvas, p *plot.Plot) {
 	trX, _ := p.Transforms(&c)
 	for _, span := range s.spans {
-		x0, x1 := trX(xOf(span.From)), trX(xOf(span.To))
-		if w := x1 - x0; w < minSpanWidth {
-			x0 -= (minSpanWidth - w) / 2
-			x1 = x0 + minSpanWidth
-		}
+		x0, x1 := spanX(trX, span)
 		rect := []vg.Point{
 			{X: x0, Y: c.Min.Y}, {X: x1, Y: c.Min.Y},
 			{X: x1, Y: c.Max.Y}, {X: x0, Y: c.Max.Y},

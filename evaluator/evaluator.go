@@ -695,6 +695,14 @@ func (r *rules) decide(real, breaching int, oldEnough bool) (outcome, how) {
 	return toInsufficient, byNothing
 }
 
+// PeriodStart is the start of the period of the given length (in seconds)
+// that t falls in: periods are multiples of their length since the Unix
+// epoch, as GetMetricData stamps its datapoints and as the evaluations run.
+func PeriodStart(t time.Time, period int) time.Time {
+	p := int64(period)
+	return time.Unix(floorDiv(t.Unix(), p)*p, 0).UTC()
+}
+
 func floorDiv(a, b int64) int64 {
 	q := a / b
 	if a%b != 0 && (a < 0) != (b < 0) {
@@ -725,7 +733,7 @@ func normalized(points []Point, period int64) []Point {
 	slices.SortStableFunc(c, func(x, y Point) int { return x.Time.Compare(y.Time) })
 	out := c[:0]
 	for _, pt := range c {
-		pt.Time = time.Unix(floorDiv(pt.Time.Unix(), period)*period, 0).UTC()
+		pt.Time = PeriodStart(pt.Time, int(period))
 		if len(out) > 0 && out[len(out)-1].Time.Equal(pt.Time) {
 			out[len(out)-1] = pt
 			continue

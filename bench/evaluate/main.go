@@ -58,6 +58,7 @@ import (
 	"github.com/xfusion/kinesis-monitoring/alarms"
 	"github.com/xfusion/kinesis-monitoring/backtest"
 	"github.com/xfusion/kinesis-monitoring/evaluator"
+	"github.com/xfusion/kinesis-monitoring/internal/testkit"
 )
 
 // figures are what one run of a measure found.
@@ -555,24 +556,6 @@ func (d *describeAlarms) DescribeAlarms(_ context.Context, in *cloudwatch.Descri
 	return out, nil
 }
 
-// metricAlarm is the alarm as DescribeAlarms returns it.
-func metricAlarm(a alarms.Alarm) types.MetricAlarm {
-	m := types.MetricAlarm{
-		AlarmName: aws.String(a.Name), AlarmDescription: aws.String(a.Description),
-		Namespace: aws.String(a.Namespace), MetricName: aws.String(a.Metric), Statistic: types.Statistic(a.Statistic),
-		Period: aws.Int32(int32(a.Period)), EvaluationPeriods: aws.Int32(int32(a.EvaluationPeriods)),
-		Threshold: aws.Float64(a.Threshold), ComparisonOperator: types.ComparisonOperator(a.Comparison),
-		TreatMissingData: aws.String(a.TreatMissingData), StateValue: types.StateValueOk,
-	}
-	if a.DatapointsToAlarm > 0 {
-		m.DatapointsToAlarm = aws.Int32(int32(a.DatapointsToAlarm))
-	}
-	for _, d := range a.Dimensions {
-		m.Dimensions = append(m.Dimensions, types.Dimension{Name: aws.String(d.Name), Value: aws.String(d.Value)})
-	}
-	return m
-}
-
 // measureCompare runs the pairs as `backtest --compare deployed` does:
 // DescribeAlarms under the configured names, NewDeployed, Compare; then,
 // untimed, each side through Run alone, to count what it would have read.
@@ -582,7 +565,7 @@ func measureCompare(start, end time.Time) figures {
 	var names []string
 	var lookups []backtest.Lookup
 	for _, a := range deployed {
-		api.deployed[a.Name] = metricAlarm(a)
+		api.deployed[a.Name] = testkit.DescribedAlarm(a)
 	}
 	for _, a := range configured {
 		names = append(names, a.Name)

@@ -10,6 +10,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+
 	"github.com/xfusion/kinesis-monitoring/alarms"
 )
 
@@ -332,4 +335,23 @@ func dig(v any, keys ...string) any {
 		v = m[k]
 	}
 	return v
+}
+
+// DescribedAlarm is the alarm, one on a metric, as DescribeAlarms returns
+// it once deployed (in state OK): what fakes of CloudWatch answer with.
+func DescribedAlarm(a alarms.Alarm) cwtypes.MetricAlarm {
+	m := cwtypes.MetricAlarm{
+		AlarmName: aws.String(a.Name), AlarmDescription: aws.String(a.Description),
+		Namespace: aws.String(a.Namespace), MetricName: aws.String(a.Metric), Statistic: cwtypes.Statistic(a.Statistic),
+		Period: aws.Int32(int32(a.Period)), EvaluationPeriods: aws.Int32(int32(a.EvaluationPeriods)),
+		Threshold: aws.Float64(a.Threshold), ComparisonOperator: cwtypes.ComparisonOperator(a.Comparison),
+		TreatMissingData: aws.String(a.TreatMissingData), StateValue: cwtypes.StateValueOk,
+	}
+	if a.DatapointsToAlarm > 0 {
+		m.DatapointsToAlarm = aws.Int32(int32(a.DatapointsToAlarm))
+	}
+	for _, d := range a.Dimensions {
+		m.Dimensions = append(m.Dimensions, cwtypes.Dimension{Name: aws.String(d.Name), Value: aws.String(d.Value)})
+	}
+	return m
 }

@@ -3,8 +3,11 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	stdmaps "maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -16,31 +19,22 @@ import (
 
 // TestSynthIsValidTerraform: terraform validate, with the real hashicorp/aws
 // provider, accepts every kind of stack the app writes and rejects a broken one.
+//
+// The stacks are validated in one run: each is a module of its own, called
+// by a root module, so that the provider (a large process, its schema
+// loaded at every command) starts once for all of them. A stack's
+// diagnostics are told apart by their file. A module's backend block is
+// ignored, with a warning; everything else of the stack is validated as
+// it is in a root module.
 func TestSynthIsValidTerraform(t *testing.T) {
 	slow(t)
 	t.Parallel()
 	terraform := testkit.Tool(t, "terraform", "terraform validate checks the synthesized stack with the real AWS provider")
 	_, env := testkit.ScriptEnvironment(t, "terraform-env")
 
-	// GIVEN a directory where terraform has installed hashicorp/aws once (a
-	// provider install is large: the cases share it)
-	dir := t.TempDir()
-	put := func(t *testing.T, data []byte) {
-		t.Helper()
-		if err := os.WriteFile(filepath.Join(dir, "cdk.tf.json"), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	tf := newTerraform(t, dir, terraform, env)
-	def := synth(t, map[string]any{}).only(t).file
-	put(t, def)
-	if err := tf.Init(context.Background(), tfexec.Backend(false)); err != nil {
-		testkit.Missing(t, "terraform init could not install hashicorp/aws (offline? set "+testkit.ProviderMirrorVar+
-			" to a provider mirror directory): "+testkit.FirstError(err.Error()))
-	}
-
-	// WHEN each kind of synthesized stack is validated THEN it is valid
-	for name, ctx := range map[string]map[string]any{
+	// GIVEN each kind of synthesized stack, and one broken on purpose, as
+	// the modules of one configuration
+	cases := map[string]map[string]any{
 		"default":                  {},
 		"every setting overridden": customSettings(),
 		"encryption off":           {"encryption": false},
@@ -54,27 +48,81 @@ func TestSynthIsValidTerraform(t *testing.T) {
 			"dashboard": true, "alarmEvaluationPeriods": 3, "alarmDatapointsToAlarm": 2},
 		"autoscaled, unprotected, M of N": {"externalShardScaling": true, "protect": false,
 			"alarmEvaluationPeriods": 5, "alarmDatapointsToAlarm": 3, "recommendedAlarms": map[string]any{"iteratorAgeMilliseconds": 3600000}},
-	} {
+	}
+	const broken = "a broken stack is rejected"
+	dir := t.TempDir()
+	modules := map[string]any{}
+	files := map[string]string{} // case → its file, as diagnostics name it
+	write := func(name string, data []byte) {
+		module := fmt.Sprintf("stack%02d", len(files)+1)
+		if err := os.MkdirAll(filepath.Join(dir, module), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, module, "cdk.tf.json"), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		modules[module] = map[string]any{"source": "./" + module}
+		files[name] = module + "/cdk.tf.json"
+	}
+	for _, name := range slices.Sorted(stdmaps.Keys(cases)) {
+		write(name, synth(t, cases[name]).only(t).file)
+	}
+	def := synth(t, map[string]any{}).only(t).file
+	bad := strings.Replace(string(def), `"treat_missing_data": "notBreaching"`,
+		`"treat_missing_data": "notBreaching", "no_such_argument": true`, 1)
+	if bad == string(def) {
+		t.Fatal("could not break the stack for the negative case")
+	}
+	write(broken, []byte(bad))
+	root, err := json.Marshal(map[string]any{"module": modules})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "main.tf.json"), root, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tf := newTerraform(t, dir, terraform, env)
+	if err := tf.Init(context.Background(), tfexec.Backend(false)); err != nil {
+		testkit.Missing(t, "terraform init could not install hashicorp/aws (offline? set "+testkit.ProviderMirrorVar+
+			" to a provider mirror directory): "+testkit.FirstError(err.Error()))
+	}
+
+	// WHEN terraform validates them
+	r := validate(t, tf)
+	errorsIn := map[string][]string{}
+	for _, d := range r.Diagnostics {
+		if d.Severity != tfjson.DiagnosticSeverityError {
+			continue
+		}
+		file := ""
+		if d.Range != nil {
+			file = d.Range.Filename
+		}
+		errorsIn[file] = append(errorsIn[file], d.Summary+": "+d.Detail)
+	}
+
+	// THEN each stack the app writes is valid
+	for name, file := range files {
+		if name == broken {
+			continue
+		}
 		t.Run(name, func(t *testing.T) {
-			put(t, synth(t, ctx).only(t).file)
-			if r := validate(t, tf); !r.Valid {
-				t.Fatalf("terraform validate: %d error(s):%s", r.ErrorCount, diagnostics(r))
+			if errs := errorsIn[file]; len(errs) > 0 {
+				t.Fatalf("terraform validate: %d error(s):\n  %s", len(errs), strings.Join(errs, "\n  "))
 			}
 		})
 	}
-
-	// AND validate rejects a broken stack, naming the bad argument (the check can fail)
-	t.Run("a broken stack is rejected", func(t *testing.T) {
-		broken := strings.Replace(string(def), `"treat_missing_data": "notBreaching"`,
-			`"treat_missing_data": "notBreaching", "no_such_argument": true`, 1)
-		if broken == string(def) {
-			t.Fatal("could not break the stack for the negative case")
-		}
-		put(t, []byte(broken))
-		if r := validate(t, tf); r.Valid || !strings.Contains(diagnostics(r), "no_such_argument") {
-			t.Errorf("terraform validate accepted a broken stack or did not name the bad argument:%s", diagnostics(r))
+	// AND validate rejects the broken one, naming the bad argument (the check can fail)
+	t.Run(broken, func(t *testing.T) {
+		errs := errorsIn[files[broken]]
+		if len(errs) == 0 || !strings.Contains(strings.Join(errs, "\n"), "no_such_argument") {
+			t.Errorf("terraform validate accepted a broken stack or did not name the bad argument: %q", errs)
 		}
 	})
+	// AND no error stands outside the stacks
+	if errs := errorsIn[""]; len(errs) > 0 {
+		t.Errorf("terraform validate: errors of no stack: %q", errs)
+	}
 }
 
 // customSettings change every setting of the specification (another region,
@@ -119,10 +167,3 @@ func validate(t *testing.T, tf *tfexec.Terraform) *tfjson.ValidateOutput {
 	return r
 }
 
-func diagnostics(r *tfjson.ValidateOutput) string {
-	var b strings.Builder
-	for _, d := range r.Diagnostics {
-		b.WriteString("\n  " + string(d.Severity) + ": " + d.Summary + " " + d.Detail)
-	}
-	return b.String()
-}

@@ -58,15 +58,20 @@ func Fetch(ctx context.Context, api MetricDataAPI, list []alarms.Alarm, start, e
 	out := make([][]evaluator.Point, len(list))
 	n := 0
 	request := func() string { n++; return strconv.Itoa(n) }
-	for _, g := range planGroups(list, nil) {
+	groups := planGroups(list, nil)
+	for _, g := range groups {
 		g.span(start, end)
-		values, err := g.fetch(ctx, api, end, &stats, request, progress)
+	}
+	for _, b := range batches(groups) {
+		values, err := b.fetch(ctx, api, end, &stats, request, progress)
 		if err != nil {
 			return nil, stats, err
 		}
-		for _, r := range g.readers {
-			k := r.series[0]
-			out[r.alarm] = evaluator.Series{Start: g.start, Values: values[k]}.Points(list[r.alarm].PeriodDuration())
+		for gi, g := range b {
+			for _, r := range g.readers {
+				k := r.series[0]
+				out[r.alarm] = evaluator.Series{Start: g.start, Values: values[gi][k]}.Points(list[r.alarm].PeriodDuration())
+			}
 		}
 	}
 	return out, stats, nil

@@ -130,15 +130,68 @@ type Cost struct {
 	Least                        time.Duration
 }
 
-// cost is what fetching g costs, its start seen from now.
-func (g *group) cost(now time.Time) Cost {
-	c := Cost{Series: len(g.series), Datapoints: len(g.series) * g.periods}
-	for first := 0; first < len(g.series); first += MaxQueriesPerRequest {
-		n := min(MaxQueriesPerRequest, len(g.series)-first)
-		c.Requests += max(1, int(ceilDiv(int64(n*g.periods), MaxDatapointsPerRequest)))
+// A batch is groups read together. Small groups share GetMetricData
+// requests, up to MaxQueriesPerRequest series in all, so that a stack's few
+// alarms on several metrics take one request; a group of more series is a
+// batch of its own. A batch's datapoints are held while its groups are
+// replayed, then let go: memory stays bounded by the larger of one group
+// and MaxQueriesPerRequest series.
+type batch []*group
+
+// batches packs the groups, in their order, into batches.
+func batches(groups []*group) []batch {
+	var out []batch
+	n := 0
+	for _, g := range groups {
+		if len(out) == 0 || n+len(g.series) > MaxQueriesPerRequest {
+			out = append(out, nil)
+			n = 0
+		}
+		out[len(out)-1] = append(out[len(out)-1], g)
+		n += len(g.series)
 	}
+	return out
+}
+
+// start is the first period any of the batch's groups fetches.
+func (b batch) start() time.Time {
+	start := b[0].start
+	for _, g := range b[1:] {
+		if g.start.Before(start) {
+			start = g.start
+		}
+	}
+	return start
+}
+
+// query is one series of a batch: its group and its index there.
+type query struct{ group, series int }
+
+func (b batch) queries() []query {
+	var out []query
+	for gi, g := range b {
+		for i := range g.series {
+			out = append(out, query{gi, i})
+		}
+	}
+	return out
+}
+
+// cost is what fetching b costs, its start seen from now.
+func (b batch) cost(now time.Time) Cost {
+	var c Cost
+	qs := b.queries()
+	for first := 0; first < len(qs); first += MaxQueriesPerRequest {
+		datapoints := 0
+		for _, q := range qs[first:min(first+MaxQueriesPerRequest, len(qs))] {
+			datapoints += b[q.group].periods
+		}
+		c.Requests += max(1, int(ceilDiv(int64(datapoints), MaxDatapointsPerRequest)))
+		c.Datapoints += datapoints
+	}
+	c.Series = len(qs)
 	rate := DatapointsPerSecond
-	if !g.start.Before(now.Add(-3 * time.Hour)) {
+	if !b.start().Before(now.Add(-3 * time.Hour)) {
 		rate = RecentDatapointsPerSecond
 	}
 	c.Least = time.Duration(math.Ceil(float64(c.Datapoints) / float64(rate) * float64(time.Second)))
@@ -152,28 +205,34 @@ func (c *Cost) add(o Cost) {
 	c.Least += o.Least
 }
 
-// fetch reads g's series with GetMetricData: up to MaxQueriesPerRequest
-// queries a request, every page of each, one query per series. values[i]
-// holds series i's datapoints, one a period from g.start on, NaN where a
-// period has none; nil for a series without any. request numbers the
-// requests across the groups, of about total.
-func (g *group) fetch(ctx context.Context, api MetricDataAPI, end time.Time, stats *FetchStats, request func() string, progress io.Writer) ([][]float64, error) {
-	values := make([][]float64, len(g.series))
-	p := int64(g.period)
-	stats.Metrics += len(g.series)
-	for first := 0; first < len(g.series); first += MaxQueriesPerRequest {
-		batch := g.series[first:min(first+MaxQueriesPerRequest, len(g.series))]
+// fetch reads the series of b's groups with GetMetricData: up to
+// MaxQueriesPerRequest queries a request, every page of each, one query per
+// series, from the earliest of the groups' starts. values[g][i] holds
+// series i of group g's datapoints, one a period from the group's start
+// on, NaN where a period has none; nil for a series without any. request
+// numbers the requests across the batches, of about total.
+func (b batch) fetch(ctx context.Context, api MetricDataAPI, end time.Time, stats *FetchStats, request func() string, progress io.Writer) ([][][]float64, error) {
+	values := make([][][]float64, len(b))
+	for gi, g := range b {
+		values[gi] = make([][]float64, len(g.series))
+	}
+	qs := b.queries()
+	stats.Metrics += len(qs)
+	for first := 0; first < len(qs); first += MaxQueriesPerRequest {
+		chunk := qs[first:min(first+MaxQueriesPerRequest, len(qs))]
 		in := &cloudwatch.GetMetricDataInput{
-			StartTime: aws.Time(g.start), EndTime: aws.Time(end),
+			StartTime: aws.Time(b.start()), EndTime: aws.Time(end),
 			ScanBy: types.ScanByTimestampAscending,
 		}
-		for i, dims := range batch {
+		for k, q := range chunk {
+			g := b[q.group]
+			dims := g.series[q.series]
 			dimensions := make([]types.Dimension, len(dims))
 			for j, d := range dims {
 				dimensions[j] = types.Dimension{Name: aws.String(d.Name), Value: aws.String(d.Value)}
 			}
 			in.MetricDataQueries = append(in.MetricDataQueries, types.MetricDataQuery{
-				Id: aws.String("m" + strconv.Itoa(first+i)),
+				Id: aws.String("m" + strconv.Itoa(first+k)),
 				MetricStat: &types.MetricStat{
 					Metric: &types.Metric{Namespace: aws.String(g.namespace), MetricName: aws.String(g.metric), Dimensions: dimensions},
 					Period: aws.Int32(int32(g.period)),
@@ -186,38 +245,51 @@ func (g *group) fetch(ctx context.Context, api MetricDataAPI, end time.Time, sta
 		for pages.HasMorePages() {
 			stats.Requests++
 			if progress != nil {
-				fmt.Fprintf(progress, "GetMetricData: request %s: %s, series %d-%d of %d\n", request(), g, first+1, first+len(batch), len(g.series))
+				fmt.Fprintf(progress, "GetMetricData: request %s: %s, series %d-%d of %d\n", request(), b, first+1, first+len(chunk), len(qs))
 			}
 			out, err := pages.NextPage(ctx)
 			if err != nil {
 				return nil, err
 			}
 			for _, r := range out.MetricDataResults {
-				i, err := strconv.Atoi(strings.TrimPrefix(aws.ToString(r.Id), "m"))
-				if err != nil || i < first || i >= first+len(batch) || len(r.Timestamps) != len(r.Values) {
+				k, err := strconv.Atoi(strings.TrimPrefix(aws.ToString(r.Id), "m"))
+				if err != nil || k < first || k >= first+len(chunk) || len(r.Timestamps) != len(r.Values) {
 					return nil, fmt.Errorf("GetMetricData answered with a result %q that was not asked for", aws.ToString(r.Id))
 				}
-				for k, ts := range r.Timestamps {
+				q := qs[k]
+				g := b[q.group]
+				for x, ts := range r.Timestamps {
 					// The start is a multiple of the period, so are the
 					// timestamps; another stands for the period it falls
 					// in, the later of two of a period kept, as the
-					// evaluator does.
-					j := int64(evaluator.PeriodStart(ts, g.period).Sub(g.start) / (time.Duration(p) * time.Second))
+					// evaluator does. A period before the group's start
+					// (an earlier group's in the batch) is not its.
+					j := int64(evaluator.PeriodStart(ts, g.period).Sub(g.start) / (time.Duration(g.period) * time.Second))
 					if j < 0 || j >= int64(g.periods) {
 						continue
 					}
-					if values[i] == nil {
-						values[i] = make([]float64, g.periods)
-						for x := range values[i] {
-							values[i][x] = math.NaN()
+					v := values[q.group][q.series]
+					if v == nil {
+						v = make([]float64, g.periods)
+						for y := range v {
+							v[y] = math.NaN()
 						}
+						values[q.group][q.series] = v
 					}
-					values[i][j] = r.Values[k]
+					v[j] = r.Values[x]
 				}
 			}
 		}
 	}
 	return values, nil
+}
+
+// String names the batch's groups for the progress lines.
+func (b batch) String() string {
+	if len(b) == 1 {
+		return b[0].String()
+	}
+	return fmt.Sprintf("%d metrics (%s, …)", len(b), b[0])
 }
 
 // ceilDiv is a/b rounded up, for a ≥ 0 and b > 0.

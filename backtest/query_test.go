@@ -152,9 +152,11 @@ func TestRunReadsEachSeriesOnce(t *testing.T) {
 	}
 	// WriteProvisionedThroughputExceeded: 600 series by Sum, 600 by
 	// Average, two requests each; the 5 other kinds: stream s0000's
-	// metric, no series listed.
-	if len(fake.queries) != 1205 || stats.Metrics != 1205 || stats.Requests != 9 || fake.gets != 9 {
-		t.Errorf("%d series asked (%d counted), %d requests (%d seen); want 1205, 9", len(fake.queries), stats.Metrics, stats.Requests, fake.gets)
+	// metric, no series listed, read together in the requests between
+	// (the groups in the order the alarms name them, small ones sharing
+	// a request: 2 metrics, then 3).
+	if len(fake.queries) != 1205 || stats.Metrics != 1205 || stats.Requests != 6 || fake.gets != 6 {
+		t.Errorf("%d series asked (%d counted), %d requests (%d seen); want 1205, 6", len(fake.queries), stats.Metrics, stats.Requests, fake.gets)
 	}
 	// One listing for the metric both stacks and both kinds read, one
 	// for each other metric.
@@ -166,8 +168,8 @@ func TestRunReadsEachSeriesOnce(t *testing.T) {
 	}
 	for _, want := range []string{
 		"us-east-1: 1,205 series in 7 groups of one metric, statistic and period; ",
-		"at least 9 GetMetricData requests (500 series and 100,800 datapoints a request at most)",
-		"GetMetricData: request 9 of at least 9: AWS/Kinesis PutRecord.Success Average 60 s, series 1-1 of 1",
+		"at least 6 GetMetricData requests (500 series and 100,800 datapoints a request at most)",
+		"GetMetricData: request 6 of at least 6: 3 metrics (AWS/Kinesis PutRecords.FailedRecords Sum 60 s, …), series 1-3 of 3",
 		"ListMetrics: request 2, AWS/Kinesis WriteProvisionedThroughputExceeded by StreamName: 600 metrics so far",
 	} {
 		if !strings.Contains(progress.String(), want) {
@@ -206,7 +208,7 @@ func TestCost(t *testing.T) {
 				}
 			}
 			g.span(c.start, now)
-			got := g.cost(now)
+			got := batch{g}.cost(now)
 			got.Least = got.Least.Round(time.Millisecond)
 			want := c.want
 			want.Least = want.Least.Round(time.Millisecond)
@@ -216,7 +218,7 @@ func TestCost(t *testing.T) {
 			if c.requestsMade > 0 {
 				var stats FetchStats
 				n := 0
-				if _, err := g.fetch(context.Background(), fake, now, &stats, func() string { n++; return fmt.Sprint(n) }, nil); err != nil {
+				if _, err := (batch{g}).fetch(context.Background(), fake, now, &stats, func() string { n++; return fmt.Sprint(n) }, nil); err != nil {
 					t.Fatal(err)
 				}
 				if stats.Requests != c.requestsMade || stats.Requests != got.Requests {
@@ -502,3 +504,39 @@ func TestRunStopsOnARefusedCall(t *testing.T) {
 }
 
 var _ MetricDataAPI = (*cloudwatch.Client)(nil)
+
+// Small groups share a request, up to 500 series in all; a larger group is
+// read on its own.
+func TestBatchesPackSmallGroups(t *testing.T) {
+	sized := func(sizes ...int) []*group {
+		var out []*group
+		for _, n := range sizes {
+			out = append(out, &group{series: make([][]alarms.Dimension, n)})
+		}
+		return out
+	}
+	var got [][]int
+	for _, b := range batches(sized(3, 600, 2, 499, 1, 500)) {
+		var sizes []int
+		for _, g := range b {
+			sizes = append(sizes, len(g.series))
+		}
+		got = append(got, sizes)
+	}
+	if want := [][]int{{3}, {600}, {2}, {499, 1}, {500}}; !slices.EqualFunc(got, want, slices.Equal) {
+		t.Errorf("batches %v, want %v", got, want)
+	}
+}
+
+// A stream's seven alarms read seven metrics and statistics in one request.
+func TestAStacksAlarmsTakeOneRequest(t *testing.T) {
+	fake := newFake()
+	list := alarms.ForStream(alarms.Stream{Name: "s", RetentionHours: 24}, estateSettings)
+	for _, a := range list {
+		fake.put(a.Namespace, a.Metric, a.Dimensions, a.Statistic, minutely(minutes(-30), minutes(60), func(int) float64 { return 0 }))
+	}
+	_, stats := run(t, fake, targetsOf("a", list), options())
+	if len(list) != 7 || stats.Metrics != 7 || stats.Requests != 1 || fake.gets != 1 {
+		t.Errorf("%d alarms: %d series in %d requests (%d seen), want 7 in 1", len(list), stats.Metrics, stats.Requests, fake.gets)
+	}
+}

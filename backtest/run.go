@@ -152,7 +152,6 @@ func runRegion(ctx context.Context, api MetricDataAPI, region string, targets []
 		return nil, stats, err
 	}
 	groups := planGroups(list, found)
-	var cost Cost
 	for _, g := range groups {
 		var members []alarms.Alarm
 		for _, r := range g.readers {
@@ -160,7 +159,11 @@ func runRegion(ctx context.Context, api MetricDataAPI, region string, targets []
 		}
 		start, _ := opt.Window.fetchStart(opt.Now, members)
 		g.span(start, opt.Window.End)
-		cost.add(g.cost(opt.Now))
+	}
+	var cost Cost
+	reads := batches(groups)
+	for _, b := range reads {
+		cost.add(b.cost(opt.Now))
 	}
 	if opt.Progress != nil {
 		fmt.Fprintf(opt.Progress, "%s: %s\n", region, cost.words(len(groups)))
@@ -171,18 +174,20 @@ func runRegion(ctx context.Context, api MetricDataAPI, region string, targets []
 	n := 0
 	request := func() string { n++; return strconv.Itoa(n) + " of at least " + strconv.Itoa(cost.Requests) }
 	out := make([]AlarmReport, len(targets))
-	for _, g := range groups {
-		values, err := g.fetch(ctx, api, opt.Window.End, &stats, request, opt.Progress)
+	charted := func(k int) bool { return h.noChart == nil || !h.noChart(at[k]) }
+	for _, b := range reads {
+		values, err := b.fetch(ctx, api, opt.Window.End, &stats, request, opt.Progress)
 		if err != nil {
 			return nil, stats, err
 		}
-		charted := func(k int) bool { return h.noChart == nil || !h.noChart(at[k]) }
-		if err := replayGroup(g, values, targets, out, opt, charted); err != nil {
-			return nil, stats, err
-		}
-		if h.replayed != nil {
-			if err := h.replayed(g, values, at, out); err != nil {
+		for gi, g := range b {
+			if err := replayGroup(g, values[gi], targets, out, opt, charted); err != nil {
 				return nil, stats, err
+			}
+			if h.replayed != nil {
+				if err := h.replayed(g, values[gi], at, out); err != nil {
+					return nil, stats, err
+				}
 			}
 		}
 	}

@@ -250,16 +250,16 @@ func TestBacktestQueryAlarms(t *testing.T) {
 		}},
 		stage{"each metric listed once, each metric and statistic read once", func(t *testing.T) {
 			// 7 kinds on 6 metrics (two on WriteProvisionedThroughputExceeded,
-			// Sum and Average); every series of a metric and statistic fits
-			// one request: 3 of WriteProvisionedThroughputExceeded each (the
-			// own stream's, orders, clicks), the own stream's of the 5
-			// others.
+			// Sum and Average), one listing a metric; 11 series, each read
+			// once: 3 of WriteProvisionedThroughputExceeded by each statistic
+			// (the own stream's, orders, clicks) and the own stream's of the
+			// 5 others, all in one request (at most 500 series a request).
 			got := proxy.counts()
-			if got["ListMetrics"] != 6 || got["GetMetricData"] != 7 || len(got) != 2 {
-				t.Errorf("calls %v, want ListMetrics 6, GetMetricData 7", got)
+			if got["ListMetrics"] != 6 || got["GetMetricData"] != 1 || len(got) != 2 {
+				t.Errorf("calls %v, want ListMetrics 6, GetMetricData 1", got)
 			}
 			t.Logf("7 query alarms and 7 per-stream alarms, 11 series: ListMetrics %d calls, GetMetricData %d calls on the wire", got["ListMetrics"], got["GetMetricData"])
-			for _, want := range []string{"us-east-1: 11 series in 7 groups", "ListMetrics: request 1, AWS/Kinesis", "GetMetricData: request 7 of at least 7",
+			for _, want := range []string{"us-east-1: 11 series in 7 groups", "ListMetrics: request 1, AWS/Kinesis", "GetMetricData: request 1 of at least 1: 7 metrics",
 				"the query alarms' series found in 6 ListMetrics requests"} {
 				if !strings.Contains(stderr, want) {
 					t.Errorf("stderr lacks %q:\n%s", want, stderr)

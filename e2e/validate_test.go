@@ -166,4 +166,3 @@ func validate(t *testing.T, tf *tfexec.Terraform) *tfjson.ValidateOutput {
 	}
 	return r
 }
-

@@ -208,8 +208,8 @@ func TestBacktestCompare(t *testing.T) {
 						t.Errorf("%s asked %d times, want once", q, n)
 					}
 				}
-				if len(f.queries) != 2 || f.gets != 2 {
-					t.Errorf("%d series in %d requests, want 2 in 2 (one a metric)", len(f.queries), f.gets)
+				if len(f.queries) != 2 || f.gets != 1 {
+					t.Errorf("%d series in %d requests, want 2 in 1 (two metrics, one request)", len(f.queries), f.gets)
 				}
 			},
 		},

@@ -486,11 +486,14 @@ func writeDatum(stream string, at time.Time, v float64) cwtypes.MetricDatum {
 		Dimensions: []cwtypes.Dimension{{Name: aws.String("StreamName"), Value: aws.String(stream)}}}
 }
 
-// putMetricData writes the datapoints to AWS/Kinesis, 1,000 per request
-// (PutMetricData's limit).
+// putMetricData writes the datapoints to AWS/Kinesis, 100 per request.
+// CloudWatch takes up to 1,000 datums a request; moto's query-protocol
+// parsing grows faster than the request, so requests of 100 are several
+// times faster in all (8,100 datums: 21 s in requests of 1,000, 4 s in
+// requests of 100, on an idle 2-core machine).
 func putMetricData(ctx context.Context, t *testing.T, cw *cloudwatch.Client, data []cwtypes.MetricDatum) {
 	t.Helper()
-	for chunk := range slices.Chunk(data, 1000) {
+	for chunk := range slices.Chunk(data, 100) {
 		if _, err := cw.PutMetricData(ctx, &cloudwatch.PutMetricDataInput{Namespace: aws.String("AWS/Kinesis"), MetricData: chunk}); err != nil {
 			t.Fatal(err)
 		}

@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -189,44 +188,67 @@ func (p *project) tf(t *testing.T) *tfexec.Terraform {
 	return newTerraform(t, p.stackDir(), p.terraform, p.env)
 }
 
-// tryPlan runs terraform plan on the synthesized stack (as it is, without a
-// new synth) and returns whether it has changes, the plan as JSON and what
-// plan printed; a plan that fails returns its error, which holds what
-// terraform wrote to stderr.
-func (p *project) tryPlan(t *testing.T) (changes bool, plan *tfjson.Plan, printed string, err error) {
+// planned is a terraform plan that went through: whether it has changes,
+// what it printed, and the plan file, shown as JSON only when a check needs
+// it (terraform show starts the provider again, a few seconds of CPU).
+type planned struct {
+	changes bool
+	printed string
+	file    string
+	p       *project
+}
+
+// json is the plan as terraform show -json gives it.
+func (pl planned) json(t *testing.T) *tfjson.Plan {
 	t.Helper()
-	ctx := context.Background()
+	tf := pl.p.tf(t)
+	plan, err := tf.ShowPlanFile(context.Background(), pl.file)
+	if err != nil {
+		t.Fatalf("terraform show -json: %v", err)
+	}
+	return plan
+}
+
+// tryPlanned runs terraform plan on the synthesized stack (as it is, without
+// a new synth); a plan that fails returns its error, which holds what
+// terraform wrote to stderr, and what it printed.
+func (p *project) tryPlanned(t *testing.T) (planned, error) {
+	t.Helper()
 	tf := p.tf(t)
 	var out bytes.Buffer
 	tf.SetStdout(&out)
-	planFile := filepath.Join(t.TempDir(), "plan.bin")
-	if changes, err = tf.Plan(ctx, tfexec.Out(planFile)); err != nil {
-		return false, nil, out.String(), fmt.Errorf("terraform plan: %w", err)
+	pl := planned{file: filepath.Join(t.TempDir(), "plan.bin"), p: p}
+	var err error
+	pl.changes, err = tf.Plan(context.Background(), tfexec.Out(pl.file))
+	pl.printed = out.String()
+	if err != nil {
+		return pl, fmt.Errorf("terraform plan: %w", err)
 	}
-	tf.SetStdout(io.Discard)
-	if plan, err = tf.ShowPlanFile(ctx, planFile); err != nil {
-		return false, nil, out.String(), fmt.Errorf("terraform show -json: %w", err)
-	}
-	return changes, plan, out.String(), nil
+	return pl, nil
 }
 
-// plan is tryPlan for a plan that must succeed.
+// plan runs terraform plan, which must succeed, and returns whether it has
+// changes, the plan as JSON and what plan printed.
 func (p *project) plan(t *testing.T) (changes bool, plan *tfjson.Plan, printed string) {
 	t.Helper()
-	changes, plan, printed, err := p.tryPlan(t)
+	pl, err := p.tryPlanned(t)
 	if err != nil {
-		t.Fatalf("%v\n%s", err, printed)
+		t.Fatalf("%v\n%s", err, pl.printed)
 	}
-	return changes, plan, printed
+	return pl.changes, pl.json(t), pl.printed
 }
 
 // requireNoChanges asserts the specification's acceptance: terraform plan
-// finds nothing to do, and says so.
+// finds nothing to do, and says so. The plan's JSON is read only to name
+// the changes of a plan that has some.
 func (p *project) requireNoChanges(t *testing.T, when string) {
 	t.Helper()
-	changes, plan, printed := p.plan(t)
-	if changes || !strings.Contains(printed, "No changes. Your infrastructure matches the configuration.") {
-		t.Fatalf("%s: terraform plan has changes (%s), want \"No changes\":\n%s", when, summarize(plan), printed)
+	pl, err := p.tryPlanned(t)
+	if err != nil {
+		t.Fatalf("%s: %v\n%s", when, err, pl.printed)
+	}
+	if pl.changes || !strings.Contains(pl.printed, "No changes. Your infrastructure matches the configuration.") {
+		t.Fatalf("%s: terraform plan has changes (%s), want \"No changes\":\n%s", when, summarize(pl.json(t)), pl.printed)
 	}
 }
 

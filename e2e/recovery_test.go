@@ -102,19 +102,19 @@ func deployInterrupted(t *testing.T, em *emulator) {
 
 // deployKilledTerraform: terraform SIGKILLed once the provider configures
 // the ACTIVE stream. cdktf exits 0 all the same ("No outputs found."). The
-// recovery README's troubleshooting gives works, and there is exactly one
-// stream.
+// stream exists, the state is empty and the re-run fails on
+// ResourceInUseException: the state deployInterrupted's stages leave too,
+// and its recovery (README's troubleshooting) is shown there.
 func deployKilledTerraform(t *testing.T, em *emulator) {
 	ctx := context.Background()
 	const name, region = "killed-e2e", "ap-southeast-2"
-	settings := scenarioSettings(name, region)
-	p := newProject(t, em, settings)
+	p := newProject(t, em, scenarioSettings(name, region))
 	k := em.kinesis(region)
-	runStages(t, append(killedStages(ctx, p, k, name, func(t *testing.T, p *project, _ *backgroundDeploy) {
+	runStages(t, killedStages(ctx, p, k, name, func(t *testing.T, p *project, _ *backgroundDeploy) {
 		if !signalTerraform(t, p.stackDir(), syscall.SIGKILL) {
 			t.Fatal("no terraform process in the stack directory")
 		}
-	}, "", "No outputs found."), adoptUnknownStream(ctx, p, k, settings)...)...)
+	}, "", "No outputs found.")...)
 }
 
 // deployKilledGroup: the hard end of a CI job past its timeout, SIGKILL to
@@ -122,7 +122,7 @@ func deployKilledTerraform(t *testing.T, em *emulator) {
 // ACTIVE stream. terraform is not in that group (cdktf runs it on a
 // pseudo-terminal, in a session of its own); it ends when cdktf's side of
 // the terminal closes, and the state is left as after a SIGKILL of
-// terraform (the recovery from there is deployKilledTerraform's).
+// terraform (the recovery from there is deployInterrupted's).
 func deployKilledGroup(t *testing.T, em *emulator) {
 	ctx := context.Background()
 	const name, region = "timeout-e2e", "ap-northeast-1"

@@ -33,7 +33,7 @@ func TestDeploy(t *testing.T) {
 	slow(t)
 	t.Parallel()
 	em := startEmulator(t)
-	// -parallel (8) of them run at once, the rest as places free up. They
+	// -parallel (5) of them run at once, the rest as places free up. They
 	// are started in this order, the longest first (times from CI on 2
 	// cores), so that a long scenario is unlikely to start last and run on
 	// alone. The first ones start 5 s apart: all of them synthesizing,

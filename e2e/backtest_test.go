@@ -279,24 +279,36 @@ type actionProxy struct {
 
 func countingProxy(t *testing.T, target string) *actionProxy {
 	t.Helper()
-	u, err := url.Parse(target)
-	if err != nil {
-		t.Fatal(err)
-	}
 	p := &actionProxy{n: map[string]int{}}
-	forward := httputil.NewSingleHostReverseProxy(u)
-	server := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	p.url = serveInFront(t, target, func(w http.ResponseWriter, r *http.Request) bool {
 		action := requestAction(r)
 		p.mu.Lock()
 		p.n[action]++
 		p.mu.Unlock()
-		forward.ServeHTTP(w, r)
+		return false
+	})
+	return p
+}
+
+// serveInFront serves a loopback proxy in front of target until the test
+// ends, and returns its URL. Each request goes to answer first; one that
+// answer does not answer itself (it returns false) is forwarded.
+func serveInFront(t *testing.T, target string, answer func(http.ResponseWriter, *http.Request) bool) string {
+	t.Helper()
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forward := httputil.NewSingleHostReverseProxy(u)
+	server := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !answer(w, r) {
+			forward.ServeHTTP(w, r)
+		}
 	})}
 	listener := listenLoopback(t)
 	go server.Serve(listener)
 	t.Cleanup(func() { server.Close() })
-	p.url = "http://" + listener.Addr().String()
-	return p
+	return "http://" + listener.Addr().String()
 }
 
 // requestAction is the AWS action a request calls: the query protocol's
@@ -459,25 +471,16 @@ type proxy struct {
 
 func throttlingProxy(t *testing.T, target string, n int64) *proxy {
 	t.Helper()
-	u, err := url.Parse(target)
-	if err != nil {
-		t.Fatal(err)
-	}
 	p := &proxy{}
-	forward := httputil.NewSingleHostReverseProxy(u)
-	server := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if p.requests.Add(1) <= n {
-			w.Header().Set("Content-Type", "text/xml")
-			w.WriteHeader(http.StatusBadRequest)
-			io.WriteString(w, `<ErrorResponse xmlns="http://monitoring.amazonaws.com/doc/2010-08-01/"><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>throttled</RequestId></ErrorResponse>`)
-			return
+	p.url = serveInFront(t, target, func(w http.ResponseWriter, r *http.Request) bool {
+		if p.requests.Add(1) > n {
+			return false
 		}
-		forward.ServeHTTP(w, r)
-	})}
-	listener := listenLoopback(t)
-	go server.Serve(listener)
-	t.Cleanup(func() { server.Close() })
-	p.url = "http://" + listener.Addr().String()
+		w.Header().Set("Content-Type", "text/xml")
+		w.WriteHeader(http.StatusBadRequest)
+		io.WriteString(w, `<ErrorResponse xmlns="http://monitoring.amazonaws.com/doc/2010-08-01/"><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>throttled</RequestId></ErrorResponse>`)
+		return true
+	})
 	return p
 }
 

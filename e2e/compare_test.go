@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httputil"
-	"net/url"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -326,25 +324,16 @@ func putAlarmInput(a alarms.Alarm) *cloudwatch.PutMetricAlarmInput {
 // not name the permission, so that a message that does is the app's.
 func refusingProxy(t *testing.T, target, action string) *proxy {
 	t.Helper()
-	u, err := url.Parse(target)
-	if err != nil {
-		t.Fatal(err)
-	}
 	p := &proxy{}
-	forward := httputil.NewSingleHostReverseProxy(u)
-	server := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if requestAction(r) == action {
-			p.requests.Add(1)
-			w.Header().Set("Content-Type", "text/xml")
-			w.WriteHeader(http.StatusForbidden)
-			io.WriteString(w, fmt.Sprintf(`<ErrorResponse xmlns="http://monitoring.amazonaws.com/doc/2010-08-01/"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User: arn:aws:iam::123456789012:user/ci is not authorized to perform this action</Message></Error><RequestId>denied-%d</RequestId></ErrorResponse>`, p.requests.Load()))
-			return
+	p.url = serveInFront(t, target, func(w http.ResponseWriter, r *http.Request) bool {
+		if requestAction(r) != action {
+			return false
 		}
-		forward.ServeHTTP(w, r)
-	})}
-	listener := listenLoopback(t)
-	go server.Serve(listener)
-	t.Cleanup(func() { server.Close() })
-	p.url = "http://" + listener.Addr().String()
+		p.requests.Add(1)
+		w.Header().Set("Content-Type", "text/xml")
+		w.WriteHeader(http.StatusForbidden)
+		io.WriteString(w, fmt.Sprintf(`<ErrorResponse xmlns="http://monitoring.amazonaws.com/doc/2010-08-01/"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User: arn:aws:iam::123456789012:user/ci is not authorized to perform this action</Message></Error><RequestId>denied-%d</RequestId></ErrorResponse>`, p.requests.Load()))
+		return true
+	})
 	return p
 }

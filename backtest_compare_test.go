@@ -153,7 +153,7 @@ func TestBacktestCompare(t *testing.T) {
 	hasIn := func(where string, parts ...string) check {
 		return func(t *testing.T, stdout, stderr string, _ *fakeAWS, _ string) {
 			text := map[string]string{"stdout": stdout, "stderr": stderr}[where]
-			if !inOrder(text, parts) {
+			if !testkit.InOrder(text, parts) {
 				t.Errorf("%s lacks %q:\n%s", where, parts, text)
 			}
 		}
@@ -177,7 +177,7 @@ func TestBacktestCompare(t *testing.T) {
 	firstRow := func(parts ...string) check {
 		return func(t *testing.T, stdout, _ string, _ *fakeAWS, _ string) {
 			lines := strings.Split(stdout, "\n")
-			if len(lines) < 2 || !inOrder(lines[1], parts) {
+			if len(lines) < 2 || !testkit.InOrder(lines[1], parts) {
 				t.Errorf("the table's first row lacks %q:\n%s", parts, stdout)
 			}
 		}

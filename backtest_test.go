@@ -12,6 +12,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/xfusion/kinesis-monitoring/backtest"
+	"github.com/xfusion/kinesis-monitoring/internal/testkit"
 )
 
 // Package backtest says what is wrong in its own terms; the command says it
@@ -33,23 +34,11 @@ func TestBacktestRefusesAWindowNamingItsFlags(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			var stdout, stderr strings.Builder
 			code := run(append([]string{"backtest"}, c.args...), &stdout, &stderr)
-			if code != exitBadInput || !inOrder(stderr.String(), c.want) || strings.Count(stderr.String(), "\n") != 1 {
+			if code != exitBadInput || !testkit.InOrder(stderr.String(), c.want) || strings.Count(stderr.String(), "\n") != 1 {
 				t.Errorf("exit %d, want %d with one line holding %q:\n%s", code, exitBadInput, c.want, stderr.String())
 			}
 		})
 	}
-}
-
-// inOrder says whether text holds each of parts, one after the other.
-func inOrder(text string, parts []string) bool {
-	for _, p := range parts {
-		i := strings.Index(text, p)
-		if i < 0 {
-			return false
-		}
-		text = text[i+len(p):]
-	}
-	return true
 }
 
 // refused is CloudWatch's refusal of an operation, as the SDK returns it.

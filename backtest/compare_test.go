@@ -18,6 +18,7 @@ import (
 	"github.com/xfusion/kinesis-monitoring/alarms"
 	"github.com/xfusion/kinesis-monitoring/evaluator"
 	"github.com/xfusion/kinesis-monitoring/internal/kinesis"
+	"github.com/xfusion/kinesis-monitoring/internal/testkit"
 )
 
 // on is an alarm of stream s: Sum of the metric over a minute above the
@@ -320,7 +321,7 @@ func TestComparisonTable(t *testing.T) {
 		t.Fatalf("%d lines, want %d:\n%s", len(lines), len(want), out.String())
 	}
 	for i, cells := range want {
-		if !inOrder(lines[i], cells) || strings.HasSuffix(lines[i], " ") {
+		if !testkit.InOrder(lines[i], cells) || strings.HasSuffix(lines[i], " ") {
 			t.Errorf("line %d: %q, want the cells %q and no space at its end", i, lines[i], cells)
 		}
 	}
@@ -330,19 +331,6 @@ func TestComparisonTable(t *testing.T) {
 	if err := report.WriteComparison(&out); err != nil || strings.Contains(out.String(), "CHANGE") || !strings.Contains(out.String(), "TIMES IN ALARM") {
 		t.Errorf("without a comparison: %v\n%s", err, out.String())
 	}
-}
-
-// inOrder says whether text holds each of parts, one after the other, each
-// apart from the next.
-func inOrder(text string, parts []string) bool {
-	for _, p := range parts {
-		i := strings.Index(text, p)
-		if i < 0 {
-			return false
-		}
-		text = text[i+len(p):]
-	}
-	return true
 }
 
 // chartDir keeps TestComparisonCharts' pictures to look at:

@@ -232,6 +232,19 @@ func LeftoverTempDirs(dir string) []string {
 
 // FirstError condenses terraform's output to one line: its first "Error:"
 // line and the line after it (terraform puts the cause there), or the
+// InOrder says whether text holds each of parts, one after the other, each
+// after the end of the one before.
+func InOrder(text string, parts []string) bool {
+	for _, p := range parts {
+		i := strings.Index(text, p)
+		if i < 0 {
+			return false
+		}
+		text = text[i+len(p):]
+	}
+	return true
+}
+
 // first line.
 func FirstError(text string) string {
 	lines := strings.Split(strings.TrimSpace(text), "\n")

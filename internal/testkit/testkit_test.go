@@ -70,3 +70,22 @@ func TestFirstErrorIsOneLine(t *testing.T) {
 		t.Errorf("without an Error: line, got %q", got)
 	}
 }
+
+func TestInOrder(t *testing.T) {
+	for _, c := range []struct {
+		text  string
+		parts []string
+		want  bool
+	}{
+		{"a b c", []string{"a", "c"}, true},
+		{"a b c", nil, true},
+		{"a b c", []string{"c", "a"}, false}, // out of order
+		{"a b", []string{"a", "a"}, false},   // one occurrence serves once
+		{"ab", []string{"ab", "b"}, false},   // a part starts after the one before ends
+		{"a b c", []string{"d"}, false},
+	} {
+		if got := InOrder(c.text, c.parts); got != c.want {
+			t.Errorf("InOrder(%q, %q) = %v, want %v", c.text, c.parts, got, c.want)
+		}
+	}
+}

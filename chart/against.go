@@ -35,11 +35,7 @@ func (b *againstBand) Plot(c draw.Canvas, p *plot.Plot) {
 	trX, _ := p.Transforms(&c)
 	for _, span := range b.spans {
 		x0, x1 := spanX(trX, span)
-		band := []vg.Point{
-			{X: x0, Y: c.Min.Y}, {X: x1, Y: c.Min.Y},
-			{X: x1, Y: c.Min.Y + againstBandSize}, {X: x0, Y: c.Min.Y + againstBandSize},
-		}
-		c.FillPolygon(againstColor, c.ClipPolygonXY(band))
+		fillSpan(c, againstColor, x0, x1, c.Min.Y, c.Min.Y+againstBandSize)
 	}
 }
 

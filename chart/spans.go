@@ -2,6 +2,7 @@ package chart
 
 import (
 	"fmt"
+	"image/color"
 	"slices"
 	"time"
 
@@ -40,17 +41,15 @@ func (s *alarmShading) Plot(c draw.Canvas, p *plot.Plot) {
 	trX, _ := p.Transforms(&c)
 	for _, span := range s.spans {
 		x0, x1 := spanX(trX, span)
-		rect := []vg.Point{
-			{X: x0, Y: c.Min.Y}, {X: x1, Y: c.Min.Y},
-			{X: x1, Y: c.Max.Y}, {X: x0, Y: c.Max.Y},
-		}
-		c.FillPolygon(alarmColor, c.ClipPolygonXY(rect))
-		strip := []vg.Point{
-			{X: x0, Y: c.Max.Y - spanStripSize}, {X: x1, Y: c.Max.Y - spanStripSize},
-			{X: x1, Y: c.Max.Y}, {X: x0, Y: c.Max.Y},
-		}
-		c.FillPolygon(alarmStripColor, c.ClipPolygonXY(strip))
+		fillSpan(c, alarmColor, x0, x1, c.Min.Y, c.Max.Y)
+		fillSpan(c, alarmStripColor, x0, x1, c.Max.Y-spanStripSize, c.Max.Y)
 	}
+}
+
+// fillSpan fills the rectangle from x0 to x1 and y0 to y1, clipped to the
+// canvas.
+func fillSpan(c draw.Canvas, col color.Color, x0, x1, y0, y1 vg.Length) {
+	c.FillPolygon(col, c.ClipPolygonXY([]vg.Point{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}}))
 }
 
 func (s *alarmShading) Thumbnail(c *draw.Canvas) {

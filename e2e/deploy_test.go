@@ -25,14 +25,14 @@ import (
 
 // TestDeploy deploys the stack through the cdktf CLI to moto's server with
 // the real terraform and hashicorp/aws provider, and checks the result
-// through the AWS API. The scenarios run side by side on one emulator, each
-// in a region of its own (moto keeps a backend per region, so scenarios do not
-// see each other's streams), with names of its own: most of a deploy is the
-// provider waiting for the stream.
+// through the AWS API. The scenarios run side by side, each on an emulator of
+// its own, so that no scenario's requests queue behind another's in one moto
+// process (one Python interpreter: its threads share one core), and each with
+// a region and names of its own: most of a deploy is the provider waiting for
+// the stream.
 func TestDeploy(t *testing.T) {
 	slow(t)
 	t.Parallel()
-	em := startEmulator(t)
 	// -parallel (5) of them run at once, the rest as places free up. They
 	// are started in this order, the longest first (times from CI on 2
 	// cores), so that a long scenario is unlikely to start last and run on
@@ -40,7 +40,9 @@ func TestDeploy(t *testing.T) {
 	// initializing and creating their streams at the same moment slowed the
 	// emulator enough, twice in ten CI runs, that the provider's SDK sent a
 	// CreateStream again after the first had created the stream, and the
-	// deploy failed on ResourceInUseException.
+	// deploy failed on ResourceInUseException. With the 5 s apart, a first
+	// deploy still failed once in about ten CI runs on the one emulator the
+	// scenarios shared then.
 	for i, s := range []struct {
 		name     string
 		scenario func(*testing.T, *emulator)
@@ -65,7 +67,7 @@ func TestDeploy(t *testing.T) {
 			if i < 8 {
 				time.Sleep(time.Duration(i) * 5 * time.Second)
 			}
-			s.scenario(t, em)
+			s.scenario(t, startEmulator(t))
 		})
 	}
 }

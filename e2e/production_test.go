@@ -56,8 +56,8 @@ func deployProduction(t *testing.T, em *emulator) {
 	settings["alarmName"] = "orders-prod-e2e-write-throttled"
 	settings["protect"] = false // disposable
 	settings["stateBucket"] = bucket
-	// A region of its own on the shared emulator (the default scenario has
-	// us-east-1), the state in the bucket's.
+	// A region of its own (the default scenario has us-east-1), the state in
+	// the bucket's.
 	settings["region"], settings["stateRegion"] = "us-east-2", "us-east-1"
 	delete(settings, "tags") // added on the update path: moto ignores tags at CreateStream
 	updated := maps(settings, map[string]any{"tags": map[string]any{"team": "monitoring", "cost-center": "42"},

@@ -26,10 +26,9 @@ import (
 // TestDeploy deploys the stack through the cdktf CLI to moto's server with
 // the real terraform and hashicorp/aws provider, and checks the result
 // through the AWS API. The scenarios run side by side, each on an emulator of
-// its own, so that no scenario's requests queue behind another's in one moto
-// process (one Python interpreter: its threads share one core), and each with
-// a region and names of its own: most of a deploy is the provider waiting for
-// the stream.
+// its own (nothing one scenario does in moto reaches another, and a failed
+// scenario reports its own emulator's errors) and with a region and names of
+// its own: most of a deploy is the provider waiting for the stream.
 func TestDeploy(t *testing.T) {
 	slow(t)
 	t.Parallel()

@@ -230,8 +230,6 @@ func LeftoverTempDirs(dir string) []string {
 	return left
 }
 
-// FirstError condenses terraform's output to one line: its first "Error:"
-// line and the line after it (terraform puts the cause there), or the
 // InOrder says whether text holds each of parts, one after the other, each
 // after the end of the one before.
 func InOrder(text string, parts []string) bool {
@@ -245,6 +243,8 @@ func InOrder(text string, parts []string) bool {
 	return true
 }
 
+// FirstError condenses terraform's output to one line: its first "Error:"
+// line and the line after it (terraform puts the cause there), or the
 // first line.
 func FirstError(text string) string {
 	lines := strings.Split(strings.TrimSpace(text), "\n")

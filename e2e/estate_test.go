@@ -161,7 +161,7 @@ func deployEstate(t *testing.T, em *emulator) {
 				t.Fatal(err)
 			}
 			waitActive(ctx, t, k, estateFanOut)
-			pl, err := p.tryPlanned(t)
+			pl, err := p.tryPlan(t)
 			printed := pl.printed
 			if err == nil {
 				t.Fatalf("the plan went through with the retention changed behind the configuration:\n%s", printed)
@@ -229,7 +229,7 @@ func deployEstate(t *testing.T, em *emulator) {
 				"watchStreams": map[string]any{estateMissing: map[string]any{}, estateProvisioned: map[string]any{"retentionHours": 48}},
 			})
 			q.synthAndInit(t)
-			pl, err := q.tryPlanned(t)
+			pl, err := q.tryPlan(t)
 			printed := pl.printed
 			if err == nil || !strings.Contains(printed+"\n"+err.Error(), estateMissing) {
 				t.Errorf("terraform plan: %v, want an error naming %s:\n%s", err, estateMissing, printed)

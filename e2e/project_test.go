@@ -209,10 +209,10 @@ func (pl planned) json(t *testing.T) *tfjson.Plan {
 	return plan
 }
 
-// tryPlanned runs terraform plan on the synthesized stack (as it is, without
+// tryPlan runs terraform plan on the synthesized stack (as it is, without
 // a new synth); a plan that fails returns its error, which holds what
 // terraform wrote to stderr, and what it printed.
-func (p *project) tryPlanned(t *testing.T) (planned, error) {
+func (p *project) tryPlan(t *testing.T) (planned, error) {
 	t.Helper()
 	tf := p.tf(t)
 	var out bytes.Buffer
@@ -231,7 +231,7 @@ func (p *project) tryPlanned(t *testing.T) (planned, error) {
 // changes, the plan as JSON and what plan printed.
 func (p *project) plan(t *testing.T) (changes bool, plan *tfjson.Plan, printed string) {
 	t.Helper()
-	pl, err := p.tryPlanned(t)
+	pl, err := p.tryPlan(t)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, pl.printed)
 	}
@@ -243,7 +243,7 @@ func (p *project) plan(t *testing.T) (changes bool, plan *tfjson.Plan, printed s
 // the changes of a plan that has some.
 func (p *project) requireNoChanges(t *testing.T, when string) {
 	t.Helper()
-	pl, err := p.tryPlanned(t)
+	pl, err := p.tryPlan(t)
 	if err != nil {
 		t.Fatalf("%s: %v\n%s", when, err, pl.printed)
 	}
